@@ -1,0 +1,11 @@
+"""Store simulator for the e-commerce merchant training course.
+
+>>> from sim import load_scenario, run
+>>> results = run(load_scenario("ordinary-month"), seed=1)   # doctest: +SKIP
+>>> results.summary()                                          # doctest: +SKIP
+"""
+
+from sim.errors import ScenarioError
+from sim.scenario import Scenario, load_scenario, scenario_names
+
+__all__ = ["Scenario", "ScenarioError", "load_scenario", "scenario_names"]
