@@ -1,0 +1,107 @@
+"""Customer service: inquiries queue for agents on shifts.
+
+The agents are a SimPy ``PriorityResource`` whose slots are agents x concurrency (an
+agent answers several chats at once). Shifts are modelled by "off-duty" requests of higher
+priority that hold the slots of absent agents; when a shift ends an agent finishes the
+current chat before leaving. Each inquiry is a SimPy process: it waits for a slot in
+first-come order; a shopper whose patience runs out before a slot frees up leaves
+(reneging) and is skipped when reached, taking no agent time. The wait until a slot frees
+is the first-response time. With constant staffing and exponential times this is the
+M/M/c+M queue; with infinite patience M/M/c, whose mean wait is given by Erlang C.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+MAX_SLOTS = 2000
+"""Upper bound of agents x concurrency on duty at once."""
+
+PRE, AFTER = 0, 1
+
+
+@dataclass
+class Tickets:
+    """Growable ticket records (documented in sim.results.TABLES["tickets"])."""
+
+    kind: list[int] = field(default_factory=list)
+    sku: list[int] = field(default_factory=list)
+    order_id: list[int] = field(default_factory=list)
+    arrive_h: list[float] = field(default_factory=list)
+    wait_min: list[float] = field(default_factory=list)
+    answered: list[bool] = field(default_factory=list)
+    handle_min: list[float] = field(default_factory=list)
+    converted: list[bool] = field(default_factory=list)
+
+
+class ServiceDesk:
+    """Agents on shifts answering pre- and after-sale inquiries."""
+
+    def __init__(self, env: simpy.Environment, params):
+        self.env = env
+        self.params = params
+        self.desk = simpy.PriorityResource(env, capacity=MAX_SLOTS)
+        self.off_duty: list[simpy.resources.resource.PriorityRequest] = []
+        self.on_duty_slots = 0
+        self.tickets = Tickets()
+        self.agent_hours = 0.0
+
+    def set_agents(self, agents: int) -> None:
+        """Put ``agents`` on duty from now (called at each hour)."""
+        self.agent_hours += agents
+        slots = min(agents * self.params.concurrency, MAX_SLOTS)
+        want_blocked = MAX_SLOTS - slots
+        while len(self.off_duty) > want_blocked:
+            req = self.off_duty.pop()
+            if req.triggered:
+                self.desk.release(req)
+            else:
+                req.cancel()
+        while len(self.off_duty) < want_blocked:
+            self.off_duty.append(self.desk.request(priority=-1))
+        self.on_duty_slots = slots
+
+    def inquire(self, kind: int, sku: int, order_id: int, delay_h: float, patience_min: float,
+                handle_min: float, on_answer: Callable[[int, float, bool], bool]) -> None:
+        """Start an inquiry ``delay_h`` hours from now.
+
+        ``on_answer(ticket, wait_min, answered)`` is called when the inquiry is answered
+        or abandoned and returns whether it led to a purchase.
+        """
+        self.env.process(self._inquiry(kind, sku, order_id, delay_h, patience_min, handle_min, on_answer))
+
+    def _inquiry(self, kind, sku, order_id, delay_h, patience_min, handle_min, on_answer):
+        env = self.env
+        if delay_h > 0:
+            yield env.timeout(delay_h)
+        arrived = env.now
+        req = self.desk.request(priority=0)
+        yield req
+        wait_min = (env.now - arrived) * 60
+        answered = wait_min <= patience_min
+        t = self.tickets
+        ticket = len(t.kind)
+        t.kind.append(kind)
+        t.sku.append(sku)
+        t.order_id.append(order_id)
+        t.arrive_h.append(arrived)
+        t.wait_min.append(wait_min if answered else patience_min)
+        t.answered.append(answered)
+        t.handle_min.append(handle_min if answered else 0.0)
+        t.converted.append(False)
+        if not answered:
+            self.desk.release(req)
+            t.converted[ticket] = bool(on_answer(ticket, patience_min, False))
+            return
+        t.converted[ticket] = bool(on_answer(ticket, wait_min, True))
+        yield env.timeout(handle_min / 60)
+        self.desk.release(req)
+
+
+def draw_times(rng: np.random.Generator, n: int, params) -> tuple[np.ndarray, np.ndarray]:
+    """Patience and handling times (minutes), exponential with the configured means."""
+    return rng.exponential(params.patience_min_mean, n), rng.exponential(params.handle_min_mean, n)
