@@ -262,6 +262,10 @@ class _LevelPolicy:
         days = _per_sku(getattr(self, name + "_days"), view.skus, name)
         return days * view.demand_per_day
 
+    def reorder_point(self, view: InventoryView) -> np.ndarray:
+        """Inventory position at or below which the policy orders (lets the model skip reviews)."""
+        return self._level("s", view)
+
     @staticmethod
     def _one_of(obj: Any, name: str, path: str) -> None:
         units, days = getattr(obj, name), getattr(obj, name + "_days")

@@ -160,31 +160,30 @@ class Basket:
     paid: np.ndarray
 
 
-def baskets(rng: np.random.Generator, n: int, k: int, unit_price: float, list_price: float,
+def baskets(rng: np.random.Generator, ks: np.ndarray, price: np.ndarray, list_price: np.ndarray,
             extra_units_mean: float, fx: Effects, returning: np.ndarray, shoppers) -> Basket:
-    """Draw units and money for ``n`` orders of SKU ``k`` (bundles, 满减 top-ups, coupons)."""
+    """Draw units and money for orders of SKUs ``ks`` at unit prices ``price`` (bundles, 满减, coupons)."""
+    n = len(ks)
     units = 1 + rng.poisson(extra_units_mean, n)
-    take = rng.random(n) < fx.bundle_take[k]
-    units = np.where(take, np.maximum(units, fx.bundle_size[k]), units).astype(np.int64)
-    value = units * unit_price
-    disc_bundle = np.where(take, value * fx.bundle_discount[k], 0.0)
+    take = rng.random(n) < fx.bundle_take[ks]
+    units = np.where(take, np.maximum(units, fx.bundle_size[ks]), units).astype(np.int64)
+    bdisc = np.where(take, fx.bundle_discount[ks], 0.0)
+    thr, off = fx.threshold_cny[ks], fx.off_cny[ks]
     u_thr = rng.random(n)
-    thr, off = fx.threshold_cny[k], fx.off_cny[k]
-    if thr > 0:
-        gap = thr - (value - disc_bundle)
-        p_top = shoppers.threshold_reach * np.exp(-np.maximum(gap, 0) / (shoppers.threshold_gap_scale * unit_price))
-        top = (gap > 0) & (u_thr < p_top)
-        add = np.where(top, np.ceil(np.maximum(gap, 0) / (unit_price * (1 - fx.bundle_discount[k] * take))), 0)
-        units = units + add.astype(np.int64)
-        value = units * unit_price
-        disc_bundle = np.where(take, value * fx.bundle_discount[k], 0.0)
-        disc_thr = np.where(value - disc_bundle >= thr, off, 0.0)
-    else:
-        disc_thr = np.zeros(n)
-    coupon_value = np.where(returning, fx.coupon_ret_cny[k], fx.coupon_new_cny[k])
-    claimed = rng.random(n) < fx.coupon_claim[k]
+    gap = thr - units * price * (1 - bdisc)
+    p_top = shoppers.threshold_reach * np.exp(-np.maximum(gap, 0) / (shoppers.threshold_gap_scale * price))
+    top = (thr > 0) & (gap > 0) & (u_thr < p_top)
+    add = np.where(top, np.ceil(np.maximum(gap, 0) / (price * (1 - bdisc))), 0).astype(np.int64)
+    units = units + add
+    value = units * price
+    disc_bundle = value * bdisc
+    disc_thr = np.where((thr > 0) & (value - disc_bundle >= thr), off, 0.0)
+    coupon_value = np.where(returning, fx.coupon_ret_cny[ks], fx.coupon_new_cny[ks])
+    claimed = rng.random(n) < fx.coupon_claim[ks]
     after = value - disc_bundle - disc_thr
-    coupon = np.where(claimed & (coupon_value > 0) & (after >= fx.coupon_min_cny[k]), np.minimum(coupon_value, after - 0.01), 0.0)
-    discount = np.round(units * (list_price - unit_price) + disc_bundle + disc_thr, 2)
+    coupon = np.where(claimed & (coupon_value > 0) & (after >= fx.coupon_min_cny[ks]),
+                      np.minimum(coupon_value, after - 0.01), 0.0)
+    goods = np.round(units * list_price[ks], 2)
     paid = np.round(np.maximum(after - coupon, 0.01), 2)
-    return Basket(units, np.round(units * list_price, 2), discount, np.round(coupon, 2), paid)
+    coupon = np.round(coupon, 2)
+    return Basket(units, goods, np.round(goods - paid - coupon, 2), coupon, paid)

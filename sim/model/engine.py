@@ -18,7 +18,6 @@ the one-shot run exactly, because every draw comes from a per-(store, area, day)
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from typing import Any
 
@@ -106,7 +105,17 @@ class StoreSim:
         self.flash_left = np.zeros(self.n, dtype=np.int64)
         self.ads_spent_today = 0.0
         self.debt = np.zeros(self.n)
-        self.expected_base = np.zeros(self.n)
+        self.daily_base = np.zeros(self.n)
+        self._expected_now = np.zeros(self.n)
+        self._expected_base_sku = np.zeros(self.n)
+        self._expected_plain = 0.0
+        self._promo_on = np.zeros(self.n, bool)
+        self._debt_factor = np.ones(self.n)
+        self._agents_now = -1
+        self._committed = np.zeros(self.n, dtype=np.int64)
+        self._deferred_ids = None
+        self._s_level: tuple[int, Any, np.ndarray] | None = None
+        self._funnel_cache: dict[Any, Any] = {}
         self.live_spike = 1.0
         self.extra_lead_days = 0.0
         self.due: dict[int, list[tuple[str, Any]]] = defaultdict(list)
@@ -114,10 +123,10 @@ class StoreSim:
         self.sku_day = np.zeros((8, self.n))
         self.sku_daily: list[np.ndarray] = []
         self.daily: list[dict[str, float]] = []
-        self.day_visits = 0
         self.day_orders = 0
         self.reviews_log: list[tuple[float, int, float, str]] = []
         self.presale_orders: list[int] = []
+        self.pending: list[tuple[int, int, float, int]] = []
         self.next_review_h = 0
 
     # ------------------------------------------------------------------ helpers
@@ -153,6 +162,8 @@ class StoreSim:
         """Decisions and updates at the first hour of day ``d`` (1-based)."""
         self.rng.new_day(d)
         sc = self.sim.scenario
+        for kind, payload in self.due.pop(h, ()):
+            getattr(self, f"_due_{kind}")(h, payload)
         # search rank from the days so far
         mk = sc.market
         self.rank = traffic.rank_score(
@@ -186,6 +197,15 @@ class StoreSim:
                 self.flash_left[mask] = p.cap_units
         self._presale_balance(d, h)
         self.ads_spent_today = 0.0
+        self._quality = self.quality
+        self._active = self.active
+        self._cpc = round(self.decisions.ads.cpc_bid_cny * traffic.CPC_PAID_SHARE, 2)
+        self._conv_mult = self.sim.fest_conv[d - 1]
+        self._hourly_fx = any(isinstance(p, promotions.FlashSale) for p in self.today)
+        self._presale_today = any(isinstance(p, promotions.PreSale) for p in self.today)
+        self._fx_day = promotions.effects(self.today, d, 0, self.codes)
+        self._plan_dip(self._fx_day)
+        self._funnel_cache = {}
         # livestream audience for today's sessions
         sd = mk.livestream_spike_sd
         self.live_spike = float(self.rng["traffic"].lognormal(-sd * sd / 2, sd)) if sd > 0 else 1.0
@@ -199,12 +219,20 @@ class StoreSim:
     def close_day(self, d: int) -> None:
         """Bookkeeping at the end of day ``d``."""
         self.inv.close_day()
+        self._settle_debt()
+        wages = round(self.desk.agent_hours * self.cfg.agent_wage_cny_per_h
+                      + self.fulfil.packer_hours * self.cfg.packer_wage_cny_per_h, 2)
+        self.books.book("staff", wages, -wages)
         units = self.sku_day[3].copy()
         self.units_hist.append(units)
         alpha = 1 / self.sim.scenario.market.rank_memory_days
         self.velocity += alpha * (units.sum() - self.velocity)
-        if self.day_visits > 0:
-            self.conv_ew += alpha * (self.day_orders / self.day_visits - self.conv_ew)
+        self.hourly.extend(self._day_rows)
+        self.sku_day[0] = self._day_visits.sum(axis=(0, 1))
+        self.sku_day[1] = self._day_impressions.sum(axis=(0, 1))
+        day_visits = int(self._day_visits.sum())
+        if day_visits > 0:
+            self.conv_ew += alpha * (self.day_orders / day_visits - self.conv_ew)
         row = np.vstack([self.sku_day, self.price, self.sim.rival_price, self.inv.on_hand, self.inv.on_order,
                          self.quality])
         self.sku_daily.append(row)
@@ -215,7 +243,7 @@ class StoreSim:
         self.fulfil.packer_hours = 0.0
         self.books.close_day(d)
         self.sku_day = np.zeros((8, self.n))
-        self.day_visits = self.day_orders = 0
+        self.day_orders = 0
 
     def _units_7d(self) -> np.ndarray:
         if not self.units_hist:
@@ -223,88 +251,196 @@ class StoreSim:
         return np.sum(self.units_hist[-7:], axis=0)
 
     # ------------------------------------------------------------------ hourly
-    def hour(self, h: int, market_visits: np.ndarray, shares: np.ndarray, ctx: dict[str, Any]) -> None:
+    def plan_day(self, d: int, h0: int, market: np.ndarray, shares: np.ndarray, returning_w: np.ndarray) -> None:
+        """Draw the day's traffic and shopper funnel for all 24 hours at once.
+
+        Within a day prices, promotions, rating, rank and listings are fixed, so the funnel
+        of each hour is known at its start; only flash-sale hours differ. Orders are then
+        placed hour by hour against the stock shown at that hour (:meth:`hour`).
+        """
+        mk = self.sim.scenario.market
+        sim = self.sim
+        fx_h = [promotions.effects(self.today, d, hod, self.codes) for hod in range(24)] if self._hourly_fx \
+            else [self._fx_day] * 24
+        shown = self._active.copy()
+        funnels: dict[int, tuple] = {}
+        for fx in fx_h:
+            if id(fx) not in funnels:
+                flash = self._flash_open(fx)
+                f, ctr, split = self._funnel(fx, flash, shown)
+                thin = np.ones_like(f.order)
+                if flash.any():
+                    f0 = self._funnel(fx, np.zeros(self.n, bool), shown)[0]
+                    thin = np.where(f.order > 0, f0.order / np.maximum(f.order, 1e-12), 1.0)
+                funnels[id(fx)] = (f, ctr, split, thin)
+        self._day_fx = fx_h
+        self._day_f = [funnels[id(fx)][0] for fx in fx_h]
+        self._day_thin = np.stack([funnels[id(fx)][3] for fx in fx_h])
+        ctr = np.stack([funnels[id(fx)][1] for fx in fx_h])
+        split = np.stack([funnels[id(fx)][2] for fx in fx_h])
+        # expected visits by hour, channel, SKU
+        exp_ch = market * shares
+        exp_ch[:, RET] = self.customers * mk.shoppers.revisit_rate_per_day * returning_w
+        lam = exp_ch[:, :, None] * split[:, None, :]
+        rng_t = self.rng["traffic"]
+        impressions = rng_t.poisson(lam / mk.shoppers.ctr_reference)
+        visits = rng_t.binomial(impressions, ctr)
+        # ads: clicks cost money until the day's budget is spent, then the ads stop
+        spend = np.zeros(24)
+        clicks = visits[:, ADS, :].sum(axis=1)
+        if clicks.any():
+            if self._cpc <= 0:
+                visits[:, ADS, :] = 0
+            else:
+                allowed = int(self.decisions.ads.daily_budget_cny // self._cpc)
+                cum = np.cumsum(clicks)
+                if cum[-1] > allowed:
+                    room = np.clip(allowed - (cum - clicks), 0, None)
+                    frac = np.where(clicks > 0, np.minimum(room / np.maximum(clicks, 1), 1), 1)
+                    visits[:, ADS, :] = np.floor(visits[:, ADS, :] * frac[:, None]).astype(visits.dtype)
+                spend = np.round(visits[:, ADS, :].sum(axis=1) * self._cpc, 2)
+        self._day_spend = spend
+        self._day_impressions = impressions
+        self._day_visits = visits
+        for hod in range(24):
+            f = self._day_f[hod]
+            self._expected_now += (visits[hod] * f.order).sum(axis=0)
+            self._expected_base_sku += (visits[hod] * sim.base_cr[:, None]).sum(axis=0)
+        rows = np.zeros((24, N_CH, 9))
+        rows[:, :, 0] = impressions.sum(2)
+        rows[:, :, 1] = visits.sum(2)
+        rows[:, ADS, 8] = spend
+        self._day_rows = rows
+        if sim.per_visitor:
+            return
+        # the funnel of every visit of the day, in one draw per step of the funnel
+        stack = {name: np.stack([getattr(f, name) for f in self._day_f]) for name in
+                 ("order", "inquiry", "cart_extra", "favourite", "bounce_rest")}
+        f_all = choice.Funnel(multiplier=None, unit_price=None, pages_extra=self._day_f[0].pages_extra, **stack)
+        rng = self.rng["choice"]
+        out = choice.sample_batch(rng, visits, f_all)
+        self._day_out = out
+        hh, ch, kk = np.nonzero(out.orders)
+        counts = out.orders[hh, ch, kk]
+        hh, ch, kk = (np.repeat(x, counts) for x in (hh, ch, kk))
+        t = h0 + hh + rng.random(len(hh))
+        order = np.argsort(t, kind="stable")
+        hh, ch, kk, t = hh[order], ch[order], kk[order], t[order]
+        unit_price = np.stack([f.unit_price for f in self._day_f])[hh, kk]
+        self._day_arrivals = self._arrivals(rng, ch, kk, t, unit_price, self._fx_day)
+        self._day_cuts = np.searchsorted(hh, np.arange(25))
+        self._deferred_ids = None
+        asked = np.bincount(kk, weights=self._day_arrivals["units"], minlength=self.n)
+        if (not self._hourly_fx and not self.cfg.other_channel_share and not self.cfg.stock_sync_delay_h
+                and (asked <= np.maximum(self.inv.shown, 0)).all()):
+            # stock cannot run short today: admit the whole day at once
+            self._admit(h0, self._day_arrivals, self._fx_day, deferred=True)
+        rows[:, :, 2] = out.page_views.sum(2)
+        rows[:, :, 3] = out.bounces.sum(2)
+        rows[:, :, 4] = out.favourites.sum(2)
+        rows[:, :, 5] = out.carts.sum(2)
+        rows[:, :, 7] = out.inquiries.sum(2)
+
+    def hour(self, h: int) -> None:
         """Everything that happens to the store in hour ``h``."""
         sim = self.sim
-        sc = sim.scenario
         d, hod = h // 24 + 1, h % 24
         dec = self.decisions
-        mk = sc.market
         # staff on duty
         agents = policies.plan_at(dec.agents, d, hod)
         packers = policies.plan_at(dec.packers, d, hod)
-        self.desk.set_agents(agents)
+        if agents != self._agents_now:
+            self.desk.set_agents(agents)
+            self._agents_now = agents
+        self.desk.agent_hours += agents
         self.fulfil.packer_hours += packers
-        wage = agents * self.cfg.agent_wage_cny_per_h + packers * self.cfg.packer_wage_cny_per_h
-        self.books.book("staff", wage, -wage)
-        # things falling due this hour (deliveries, returns, reviews, settlements)
-        for kind, payload in self.due.pop(h, ()):
-            getattr(self, f"_due_{kind}")(h, payload)
         # stock sync and sales through other channels
-        self._other_channels(h)
-        # promotions in force this hour
-        fx = promotions.effects(self.today, d, hod, self.codes)
-        active = self.active
-        flash_open = np.array([f is not None for f in fx.flash]) & (self.flash_left > 0)
-        # traffic
-        rng_t = self.rng["traffic"]
-        split = traffic.sku_split(self.weights, active) * fx.traffic_factor
-        q = self.quality
-        exp_ch = market_visits * shares
-        exp_ch[RET] = self.customers * mk.shoppers.revisit_rate_per_day * ctx["hour_share"] * ctx["traffic_mult"]
-        lam = exp_ch[:, None] * split[None, :]
-        ctr_ref = mk.shoppers.ctr_reference
-        depth = np.clip(1 - self.price * fx.price_factor / self.list_price, 0, 0.9)
-        ctr = np.clip(ctr_ref * traffic.ctr_factor(q, depth), 0, 0.9)
-        impressions = rng_t.poisson(lam / ctr_ref)
-        visits = rng_t.binomial(impressions, np.broadcast_to(ctr, impressions.shape))
-        # ads: clicks cost money until the day's budget is spent
-        bid = dec.ads.cpc_bid_cny
-        cpc = round(bid * traffic.CPC_PAID_SHARE, 2)
-        ad_clicks = int(visits[ADS].sum())
-        if ad_clicks and cpc > 0:
-            room = max(dec.ads.daily_budget_cny - self.ads_spent_today, 0.0)
-            allowed = int(room // cpc)
-            if ad_clicks > allowed:
-                visits[ADS] = np.floor(visits[ADS] * (allowed / ad_clicks)).astype(visits.dtype)
-                ad_clicks = int(visits[ADS].sum())
-            spend = round(ad_clicks * cpc, 2)
-            self.ads_spent_today += spend
-            self.books.book("ads", spend, -spend)
-        elif ad_clicks:
-            visits[ADS] = 0
-        # funnel
-        shown = (self.inv.shown > 0) & active
-        compare = mk.shoppers.rival_weight * sim.rival_price + (1 - mk.shoppers.rival_weight) * self.reference
-        st = sim.platform.store_types[self.cfg.store_type]
-        context = sim.platform.conversion_multiplier * st.trust * ctx["conv_mult"]
-        debt_factor = self._debt_factor(fx)
-        pull = np.array([p.pull_in if p is not None else 1.0 for p in fx.presale])
-        base_cr = sim.base_cr
-        f = choice.funnel(
-            base_cr=base_cr, shoppers=mk.shoppers, service=mk.service, price=self.price, list_price=self.list_price,
-            compare_price=compare, elasticity=sim.elasticity(self), quality=q, rating=self.rating.value,
-            context=context, fx=fx, debt_factor=debt_factor, flash_open=flash_open, presale_pull=pull, shown=shown,
-        )
-        self._track_debt(fx, f, visits, base_cr)
+        if self.cfg.other_channel_share > 0 or self.cfg.stock_sync_delay_h:
+            self._other_channels(h)
+        f, fx = self._day_f[hod], self._day_fx[hod]
+        if self._day_spend[hod]:
+            self.ads_spent_today += self._day_spend[hod]
+            self.books.book("ads", self._day_spend[hod], -self._day_spend[hod])
+        if self.pending:
+            self._place_pending(h, f, fx)
         if sim.per_visitor:
-            out = self._per_visitor(h, visits, f, fx)
+            out = self._per_visitor(h, self._day_visits[hod], f, fx)
+            row = self._day_rows[hod]
+            for j, arr in ((2, out.page_views), (3, out.bounces), (4, out.favourites), (5, out.carts),
+                           (7, out.inquiries)):
+                row[:, j] = arr.sum(1)
+            row[:, 6] += out.orders.sum(1)
         else:
-            out = choice.sample_batch(self.rng["choice"], visits, f)
-            self._take_orders(h, out.orders, f, fx)
-            self._inquiries(h, out.inquiries, f, fx)
-        self._record_hour(h, impressions, out, ad_clicks * cpc)
+            out = self._day_out
+            lo, hi = self._day_cuts[hod], self._day_cuts[hod + 1]
+            if self._deferred_ids is not None:
+                self._release_deferred(h, hod)
+            elif hi > lo:
+                a = {key: v[lo:hi] for key, v in self._day_arrivals.items()}
+                flash_gone = np.array([fl is not None for fl in fx.flash]) & (self.flash_left <= 0)
+                if flash_gone.any() and self._day_thin[hod].min() < 1:
+                    # the flash sale sold out: visits in its later hours see the normal price
+                    thin = np.where(flash_gone[None, :], self._day_thin[hod], 1.0)[a["ch"], a["k"]]
+                    keep = self.rng["choice"].random(hi - lo) < thin
+                    a = {key: v[keep] for key, v in a.items()}
+                    normal = np.round(self.price * fx.price_factor, 2)
+                    price = np.where(flash_gone[a["k"]], normal[a["k"]], a["unit_price"])
+                    a = self._arrivals(self.rng["choice"], a["ch"], a["k"], a["t"], price, fx)
+                if len(a["k"]):
+                    self._day_rows[hod, :, 6] += self._admit(h, a, fx)
+            inq = out.inquiries[hod]
+            if inq.any():
+                self._inquiries(h, inq, f, fx)
         # packing and pickup
         cap = int(packers * dec.pack_rate_per_h)
-        if cap:
+        if cap and self.fulfil.backlog:
             done = self.fulfil.pack(cap)
-            if done:
-                self.orders.cols["packed_h"][done] = h + 1
-                self.orders.cols["status"][done] = ST["paid"]
+            self.orders.cols["packed_h"][done] = h + 1
         if hod == dec.cut_off_hour:
             self._ship(h, self.fulfil.pickup())
         # reorders
-        self._review(h, d, hod)
+        if h >= self.next_review_h:
+            self._review(h, d, hod)
+
+    def _release_deferred(self, h: int, hod: int) -> None:
+        """Stock leaves and paid orders queue for packing in the hour they were placed."""
+        lo, hi = self._deferred_cuts[hod], self._deferred_cuts[hod + 1]
+        if hi == lo:
+            return
+        ids = self._deferred_ids[lo:hi]
+        units = self._deferred_units[lo:hi]
+        ks = self.orders.cols["sku"][ids]
+        sold = np.bincount(ks, weights=units, minlength=self.n).astype(np.int64)
+        for k in np.nonzero(sold)[0]:
+            self.inv.take(float(h), int(k), int(sold[k]))
+        self._committed -= sold
+        paid = ids[self._deferred_paid[lo:hi]]
+        if len(paid):
+            self.fulfil.queue(paid)
+
+    def _flash_open(self, fx) -> np.ndarray:
+        return np.array([f is not None for f in fx.flash]) & (self.flash_left > 0)
+
+    def _funnel(self, fx, flash_open: np.ndarray, shown: np.ndarray):
+        """Funnel probabilities, click-through and SKU split for the current state."""
+        sim = self.sim
+        mk = sim.scenario.market
+        q = self._quality
+        compare = mk.shoppers.rival_weight * sim.rival_price + (1 - mk.shoppers.rival_weight) * self.reference
+        st = sim.platform.store_types[self.cfg.store_type]
+        context = sim.platform.conversion_multiplier * st.trust * self._conv_mult
+        pull = np.array([p.pull_in if p is not None else 1.0 for p in fx.presale])
+        f = choice.funnel(
+            base_cr=sim.base_cr, shoppers=mk.shoppers, service=mk.service, price=self.price,
+            list_price=self.list_price, compare_price=compare, elasticity=sim.elasticity(self), quality=q,
+            rating=self.rating.value, context=context, fx=fx, debt_factor=self._debt_factor, flash_open=flash_open,
+            presale_pull=pull, shown=shown,
+        )
+        depth = np.clip(1 - f.unit_price / self.list_price, 0, 0.9)
+        ctr = np.clip(mk.shoppers.ctr_reference * traffic.ctr_factor(q, depth), 0, 0.9)
+        ctr = np.broadcast_to(ctr, (N_CH, self.n))
+        split = traffic.sku_split(self.weights, self._active) * fx.traffic_factor
+        return f, ctr, split
 
     def _other_channels(self, h: int) -> None:
         cfg = self.cfg
@@ -356,109 +492,150 @@ class StoreSim:
         self.fulfil.backlog = type(self.fulfil.backlog)(i for i in self.fulfil.backlog if i not in drop)
         self.fulfil.packed = [i for i in self.fulfil.packed if i not in drop]
 
-    def _debt_factor(self, fx) -> np.ndarray:
-        """Post-promotion dip: repay borrowed demand while no promotion runs on the SKU."""
+    def _settle_debt(self) -> None:
+        """Pull-forward: a share of yesterday's promotion uplift is repaid as a dip on later days."""
+        sh = self.sim.scenario.market.shoppers
+        base = self._expected_base_sku
+        uplift = np.where(self._promo_on, np.maximum(self._expected_now - base, 0), 0.0)
+        self.debt = self.debt + sh.pull_forward_share * uplift
+        self.daily_base = np.where(base > 0, base, self.daily_base)
+        self._expected_now = np.zeros(self.n)
+        self._expected_base_sku = np.zeros(self.n)
+        self._expected_plain = 0.0
+
+    def _plan_dip(self, fx) -> None:
+        """Today's dip factor per SKU: repay debt on days without a promotion on the SKU."""
         sh = self.sim.scenario.market.shoppers
         on = (fx.price_factor < 1) | (fx.threshold_cny > 0) | (fx.coupon_new_cny > 0) | (fx.coupon_ret_cny > 0)
-        on |= np.array([p is not None for p in fx.flash])
+        for p in self.today:
+            if isinstance(p, promotions.FlashSale):
+                on |= np.ones(self.n, bool) if not p.skus else np.isin(np.array(self.codes), p.skus)
         self._promo_on = on
-        base = np.maximum(self.expected_base, 1e-9)
+        base = np.maximum(self.daily_base, 1e-9)
         repay = np.where(on, 0.0, np.minimum(self.debt, sh.dip_strength * base))
-        self._repay = repay
-        return 1 - repay / base
-
-    def _track_debt(self, fx, f, visits, base_cr) -> None:
-        sh = self.sim.scenario.market.shoppers
-        v = visits.sum(axis=0)
-        # expected orders without promotion factors (elasticity at list price, no uplifts)
-        expected_plain = (visits * base_cr[:, None]).sum(axis=0)
-        expected_now = (visits * f.order).sum(axis=0)
-        self.expected_base = np.where(v > 0, expected_plain, self.expected_base)
-        uplift = np.where(self._promo_on, np.maximum(expected_now - expected_plain, 0), 0.0)
-        self.debt = np.maximum(self.debt + sh.pull_forward_share * uplift - self._repay, 0)
+        self.debt = self.debt - repay
+        self._debt_factor = 1 - repay / base
 
     # ------------------------------------------------------------------ orders
+    def _arrivals(self, rng: np.random.Generator, chans: np.ndarray, ks: np.ndarray, t: np.ndarray,
+                  unit_price: np.ndarray, fx) -> dict[str, np.ndarray]:
+        """Would-be orders: their baskets and the draws that settle payment and who the shopper is."""
+        mk = self.sim.scenario.market
+        b = choice.baskets(rng, ks, unit_price, self.list_price, self.cfg.catalogue.extra_units_mean, fx,
+                           chans == RET, mk.shoppers)
+        n = len(ks)
+        u = rng.random((3, n))
+        return {"ch": chans, "k": ks, "t": t, "unit_price": unit_price, "units": b.units, "goods": b.goods_value,
+                "discount": b.discount, "coupon": b.coupon, "paid": b.paid, "pay_u": u[0], "new_u": u[1],
+                "cust_u": u[2]}
+
     def _take_orders(self, h: int, orders: np.ndarray, f: choice.Funnel, fx, via_inquiry: bool = False,
-                     t_exact: float | None = None) -> int:
-        """Place the orders drawn for each (channel, SKU); return how many were accepted."""
+                     t_exact: float | np.ndarray | None = None) -> np.ndarray:
+        """Place the orders drawn for each (channel, SKU) cell; return those accepted by channel."""
         rng = self.rng["choice"]
-        per_sku = orders.sum(axis=0)
-        accepted = 0
-        for k in np.nonzero(per_sku)[0]:
-            chans = np.repeat(np.arange(N_CH), orders[:, k])
-            if len(chans) > 1:
-                chans = rng.permutation(chans)
-            accepted += self._place(h, k, chans, f, fx, rng, via_inquiry, t_exact)
-        return accepted
+        ch_idx, k_idx = np.nonzero(orders)
+        counts = orders[ch_idx, k_idx]
+        chans = np.repeat(ch_idx, counts)
+        ks = np.repeat(k_idx, counts)
+        n = len(ks)
+        t = np.broadcast_to(np.asarray(t_exact, float), (n,)).copy() if t_exact is not None else h + rng.random(n)
+        return self._admit(h, self._arrivals(rng, chans, ks, t, f.unit_price[ks], fx), fx, via_inquiry)
 
-    def _place(self, h, k, chans, f, fx, rng, via_inquiry, t_exact) -> int:
-        n = len(chans)
-        sc = self.sim.scenario
-        mk = sc.market
-        returning = chans == RET
-        flash = fx.flash[k]
-        price = float(f.unit_price[k])
-        basket = choice.baskets(rng, n, k, price, float(self.list_price[k]), sc.stores[self.index].catalogue.extra_units_mean,
-                                fx, returning, mk.shoppers)
-        units = basket.units
-        # stock shown limits what can be ordered; flash sale caps its discounted units
-        cum = np.cumsum(units)
-        limit = max(int(self.inv.shown[k]), 0)
-        if flash is not None and self.flash_left[k] > 0:
-            limit = min(limit, int(self.flash_left[k]))
-        ok = cum <= limit
-        lost_units = int(units[~ok].sum())
-        self.inv.demand_today[k] += units.sum()
-        if lost_units:
-            self.inv.lost_today[k] += lost_units
-            self.sku_day[5, k] += lost_units
-        if not ok.any():
-            return 0
-        units, chans, returning = units[ok], chans[ok], returning[ok]
-        m = len(units)
-        sel = np.nonzero(ok)[0]
-        paid_mask = rng.random(m) < mk.shoppers.pay_rate
-        t = (t_exact if t_exact is not None else h + rng.random(m))
-        t = np.broadcast_to(np.asarray(t, dtype=float), (m,))
-        # customers: returning visitors are past customers; others are new with a share
-        is_new = ~returning & (rng.random(m) < mk.shoppers.new_share_of_market_visits)
-        cust = np.where(is_new, 0, rng.integers(0, max(self.next_customer, 1), m))
-        new_ids = np.arange(self.next_customer, self.next_customer + int(is_new.sum()))
-        cust[is_new] = new_ids
+    def _admit(self, h: int, a: dict[str, np.ndarray], fx, via_inquiry: bool = False,
+               deferred: bool = False) -> np.ndarray:
+        """Take would-be orders against the stock shown; return the accepted ones by channel.
+
+        Stock shown (and a flash sale's cap) goes to the earliest; orders that find no
+        stock are lost sales. Accepted orders are recorded; paid ones take stock and enter
+        fulfilment (pre-sale ones wait for their balance day).
+        """
+        ks, units = a["k"], a["units"]
+        n = len(ks)
+        limit = np.maximum(self.inv.shown - self._committed, 0).astype(np.int64)
+        capped = np.array([fl is not None for fl in fx.flash]) & (self.flash_left > 0)
+        if capped.any():
+            limit = np.where(capped, np.minimum(limit, self.flash_left), limit)
+        asked = np.bincount(ks, weights=units, minlength=self.n)
+        self.inv.demand_today += asked
+        if (asked <= limit).all():
+            ok = None
+        else:
+            ok = self._first_come(a["t"], ks, units, limit)
+            lost = np.bincount(ks[~ok], weights=units[~ok], minlength=self.n)
+            self.inv.lost_today += lost.astype(np.int64)
+            self.sku_day[5] += lost
+            if not ok.any():
+                return np.zeros(N_CH, dtype=np.int64)
+            a = {key: v[ok] for key, v in a.items()}
+            ks, units = a["k"], a["units"]
+        m = len(ks)
+        chans, t = a["ch"], a["t"]
+        mk = self.sim.scenario.market
+        paid_mask = a["pay_u"] < mk.shoppers.pay_rate
+        # shoppers: returning visitors are past customers; others are mostly new
+        is_new = (chans != RET) & (a["new_u"] < mk.shoppers.new_share_of_market_visits)
         if self.next_customer == 0:
-            cust[~is_new] = new_ids[0] if len(new_ids) else 0
-        self.next_customer += len(new_ids)
-        presale = fx.presale[k]
-        deposit = np.zeros(m)
-        discount = basket.discount[sel].copy()
-        paid_amt = basket.paid[sel].copy()
-        if presale is not None:
-            deposit[:] = presale.deposit_cny
-            bonus = (presale.deposit_value_cny - presale.deposit_cny) * units / units.clip(1)
-            cut = np.minimum(bonus, paid_amt - presale.deposit_cny - 0.01).clip(0)
-            discount += cut
-            paid_amt = np.round(paid_amt - cut, 2)
+            is_new[:] = True
+        cust = (a["cust_u"] * max(self.next_customer, 1)).astype(np.int64)
+        n_new = int(is_new.sum())
+        cust[is_new] = np.arange(self.next_customer, self.next_customer + n_new)
+        self.next_customer += n_new
+        if self._presale_today:
+            # pre-sale orders pay a deposit now; 定金膨胀 lowers what they pay in the end
+            dep = np.array([p.deposit_cny if p is not None else 0.0 for p in fx.presale])[ks]
+            bonus = np.array([p.deposit_value_cny - p.deposit_cny if p is not None else 0.0 for p in fx.presale])[ks]
+            cut = np.clip(np.minimum(bonus, a["paid"] - dep - 0.01), 0, None)
+            discount, paid_amt = np.round(a["discount"] + cut, 2), np.round(a["paid"] - cut, 2)
+        else:
+            dep = np.zeros(m)
+            discount, paid_amt = a["discount"], a["paid"]
+        presale = dep > 0
         ids = self.orders.add(
-            m, customer_id=cust, is_new_customer=is_new, channel=chans, sku=k, created_h=t, units=units,
-            list_price_cny=self.list_price[k], unit_price_cny=price, goods_value_cny=basket.goods_value[sel],
-            discount_cny=discount, coupon_cny=basket.coupon[sel], paid_cny=paid_amt,
-            gift_cost_cny=fx.gift_cost_cny[k], via_inquiry=via_inquiry, status=ST["unpaid"], presale=presale is not None,
-            deposit_cny=deposit,
+            m, customer_id=cust, is_new_customer=is_new, channel=chans, sku=ks, created_h=t, units=units,
+            list_price_cny=self.list_price[ks], unit_price_cny=a["unit_price"], goods_value_cny=a["goods"],
+            discount_cny=discount, coupon_cny=a["coupon"], paid_cny=paid_amt, gift_cost_cny=fx.gift_cost_cny[ks],
+            via_inquiry=via_inquiry, presale=presale, deposit_cny=dep,
         )
-        pids = ids[paid_mask]
-        if len(pids):
-            sold = int(units[paid_mask].sum())
-            self.inv.take(float(h), k, sold)
-            if flash is not None and self.flash_left[k] > 0:
-                self.flash_left[k] = max(self.flash_left[k] - sold, 0)
-            if presale is not None:
-                self.orders.cols["status"][pids] = ST["awaiting_balance"]
-                self.presale_orders.extend(int(i) for i in pids)
-            else:
-                self._paid(pids, t[paid_mask])
-        return m
+        self.sku_day[2] += np.bincount(ks, minlength=self.n)
+        if deferred:
+            # the whole day admitted at once: stock leaves and parcels queue hour by hour
+            hours = a["t"].astype(np.int64) - h
+            self._deferred_ids = ids
+            self._deferred_paid = paid_mask & (dep <= 0)
+            self._deferred_units = np.where(paid_mask, units, 0)
+            self._deferred_cuts = np.searchsorted(hours, np.arange(25))
+            self._committed = np.bincount(ks, weights=self._deferred_units, minlength=self.n).astype(np.int64)
+            rows = np.zeros((24, N_CH), dtype=np.int64)
+            np.add.at(rows, (hours, chans), 1)
+            self._day_rows[:, :, 6] += rows
+        if paid_mask.any():
+            sold = np.bincount(ks[paid_mask], weights=units[paid_mask], minlength=self.n).astype(np.int64)
+            for k in np.nonzero(sold)[0] if not deferred else ():
+                self.inv.take(float(h), int(k), int(sold[k]))
+            if capped.any():
+                self.flash_left = np.where(capped, np.maximum(self.flash_left - sold, 0), self.flash_left)
+            pre = paid_mask & presale
+            if pre.any():
+                self.orders.cols["status"][ids[pre]] = ST["awaiting_balance"]
+                self.presale_orders.extend(int(i) for i in ids[pre])
+            now = paid_mask & ~presale
+            if now.any():
+                self._paid(ids[now], t[now], queue=not deferred)
+        return np.bincount(chans, minlength=N_CH)
 
-    def _paid(self, ids: np.ndarray, t: np.ndarray) -> None:
+    @staticmethod
+    def _first_come(t: np.ndarray, ks: np.ndarray, units: np.ndarray, limit: np.ndarray) -> np.ndarray:
+        """Which orders get stock when it runs short: earliest first, per SKU."""
+        n = len(ks)
+        order = np.lexsort((t, ks))
+        cum = np.cumsum(units[order])
+        first = np.r_[0, np.nonzero(np.diff(ks[order]))[0] + 1]
+        starts = np.repeat(cum[first] - units[order][first], np.diff(np.r_[first, n]))
+        within = np.empty(n, dtype=np.int64)
+        within[order] = cum - starts
+        return within <= limit[ks]
+
+    def _paid(self, ids: np.ndarray, t: np.ndarray, queue: bool = True) -> None:
         o = self.orders
         pf = self.sim.platform
         st = pf.store_types[self.cfg.store_type]
@@ -478,8 +655,10 @@ class StoreSim:
         if gifts:
             self.books.book("gifts", gifts, -gifts)
         self.customers = self.next_customer
-        self.fulfil.queue(ids)
+        if queue:
+            self.fulfil.queue(ids)
         self.sku_day[4] += np.bincount(o["sku"][ids], weights=paid, minlength=self.n)
+        self.sku_day[3] += np.bincount(o["sku"][ids], weights=o["units"][ids], minlength=self.n)
         self.day_orders += len(ids)
 
     def _presale_balance(self, d: int, h: int) -> None:
@@ -518,6 +697,22 @@ class StoreSim:
                  f"balance day: {int(pay.sum())} paid, {len(lost)} forfeited")
         self.presale_orders = []
 
+    def _place_pending(self, h: int, f: choice.Funnel, fx) -> None:
+        """Place the orders of inquirers who decided to buy during the last hour."""
+        pend, self.pending = self.pending, []
+        orders = np.zeros((N_CH, self.n), dtype=np.int64)
+        for ch, k, _, _ in pend:
+            orders[ch, k] += 1
+        times = {}
+        for ch, k, t, _ in pend:
+            times.setdefault((ch, k), []).append(t)
+        t_exact = np.concatenate([np.array(times[(c, k)]) for c, k in zip(*np.nonzero(orders), strict=True)])
+        placed = int(self._take_orders(h, orders, f, fx, via_inquiry=True, t_exact=t_exact).sum())
+        if placed < len(pend):
+            conv = self.desk.tickets.converted
+            for _, _, _, ticket in pend[placed:]:
+                conv[ticket] = False
+
     def _inquiries(self, h: int, inq: np.ndarray, f: choice.Funnel, fx) -> None:
         total = int(inq.sum())
         if not total:
@@ -539,10 +734,8 @@ class StoreSim:
             p = choice.inquiry_buy_probability(mult, wait_min, answered, svc)
             if self.rng["service"].random() >= p:
                 return False
-            orders = np.zeros((N_CH, self.n), dtype=np.int64)
-            orders[ch, k] = 1
-            now = self.sim.env.now
-            return self._take_orders(int(now), orders, f, fx, via_inquiry=True, t_exact=now) > 0
+            self.pending.append((ch, k, self.sim.env.now, ticket))
+            return True
 
         self.desk.inquire(service.PRE, k, -1, delay, patience, handle, on_answer)
 
@@ -564,37 +757,18 @@ class StoreSim:
                 patience, handle = service.draw_times(svc_rng, 1, svc)
                 self._one_inquiry(h, ch, k, 0.0, float(patience[0]), float(handle[0]), f, fx)
                 return
-            out.orders[ch, k] += order
             out.carts[ch, k] += cart
             out.favourites[ch, k] += fav
             out.bounces[ch, k] += bounce
             if order:
                 one = np.zeros((N_CH, self.n), dtype=np.int64)
                 one[ch, k] = 1
-                self._take_orders(h, one, f, fx, t_exact=env.now)
+                out.orders[ch, k] += int(self._take_orders(h, one, f, fx, t_exact=env.now).sum())
 
         for ch, k in zip(*np.nonzero(visits), strict=True):
             for at in rng.random(int(visits[ch, k])):
                 env.process(visitor(int(ch), int(k), float(at)))
         return out
-
-    def _record_hour(self, h: int, impressions: np.ndarray, out: choice.Outcome, ad_spend: float) -> None:
-        row = np.empty((N_CH, 9))
-        row[:, 0] = impressions.sum(1)
-        row[:, 1] = out.visits.sum(1)
-        row[:, 2] = out.page_views.sum(1)
-        row[:, 3] = out.bounces.sum(1)
-        row[:, 4] = out.favourites.sum(1)
-        row[:, 5] = out.carts.sum(1)
-        row[:, 6] = out.orders.sum(1)
-        row[:, 7] = out.inquiries.sum(1)
-        row[:, 8] = 0.0
-        row[ADS, 8] = ad_spend
-        self.hourly.append(row)
-        self.sku_day[0] += out.visits.sum(0)
-        self.sku_day[1] += impressions.sum(0)
-        self.sku_day[2] += out.orders.sum(0)
-        self.day_visits += int(out.visits.sum())
 
     # ------------------------------------------------------------------ shipping and after
     def _ship(self, h: int, ids: np.ndarray) -> None:
@@ -624,7 +798,7 @@ class StoreSim:
         damage = np.array([c.damage_rate for c in self.fulfil.carriers])[carrier]
         bad = (rng.random(len(ids)) < self.defect[o["sku"][ids]]) | (rng.random(len(ids)) < damage)
         o.cols["defective"][ids] = bad
-        for hh, grp in _group_by_hour(delivered, ids):
+        for hh, grp in _group_by_day(delivered, ids):
             self.due[hh].append(("delivery", grp))
 
     def _due_delivery(self, h: int, ids: np.ndarray) -> None:
@@ -644,11 +818,12 @@ class StoreSim:
         rev_at = o["delivered_h"][live] + rng.uniform(0.5, 5, n) * 24
         settle_at = o["delivered_h"][live] + pf.settlement_days * 24
         asked = rng.random(n) < sc.market.service.aftersale_inquiry_rate
-        for i in np.nonzero(ret)[0]:
-            self.due[int(math.ceil(ret_at[i]))].append(("return", live[i]))
-        for hh, grp in _group_by_hour(rev_at[rev], live[rev]):
+        o.cols["refund_h"][live[ret]] = ret_at[ret]
+        for hh, grp in _group_by_day(ret_at[ret], live[ret]):
+            self.due[hh].append(("return", grp))
+        for hh, grp in _group_by_day(rev_at[rev], live[rev]):
             self.due[hh].append(("review", grp))
-        for hh, grp in _group_by_hour(settle_at, live):
+        for hh, grp in _group_by_day(settle_at, live):
             self.due[hh].append(("settle", grp))
         svc = sc.market.service
         idx = np.nonzero(asked)[0]
@@ -667,26 +842,30 @@ class StoreSim:
                 self.desk.inquire(service.AFTER, int(o["sku"][oid]), oid, float(delays[j]), float(patience[j]),
                                   float(handle[j]), on_answer)
 
-    def _due_return(self, h: int, oid: int) -> None:
+    def _due_return(self, h: int, ids: np.ndarray) -> None:
         o = self.orders
-        if o["status"][oid] != ST["delivered"]:
+        ids = ids[o["status"][ids] == ST["delivered"]]
+        if not len(ids):
             return
-        o.cols["status"][oid] = ST["returned"]
-        o.cols["returned"][oid] = True
-        refund = float(o["paid_cny"][oid])
-        o.cols["refund_cny"][oid] = refund
-        o.cols["refund_h"][oid] = h
-        self.books.book("refunds", refund, -refund)
-        ids = np.array([oid])
-        self._reverse_fees(ids, restock=not o["defective"][oid], h=h, event="return_restock")
-        self.sku_day[6, o["sku"][oid]] += 1
+        o.cols["status"][ids] = ST["returned"]
+        o.cols["returned"][ids] = True
+        refund = o["paid_cny"][ids]
+        o.cols["refund_cny"][ids] = refund
+        total = round(float(refund.sum()), 2)
+        self.books.book("refunds", total, -total)
+        good = ~o["defective"][ids]
+        self._reverse_fees(ids, restock=False, h=h, event="return_restock")
+        if good.any():
+            self._reverse_fees(ids[good], restock=True, h=h, event="return_restock", commission=False)
+        self.sku_day[6] += np.bincount(o["sku"][ids], minlength=self.n)
 
-    def _reverse_fees(self, ids: np.ndarray, restock: bool, h: float, event: str) -> None:
+    def _reverse_fees(self, ids: np.ndarray, restock: bool, h: float, event: str, commission: bool = True) -> None:
         o = self.orders
         pf = self.sim.platform
         st = pf.store_types[self.cfg.store_type]
-        refund = float(o["paid_cny"][ids].sum())
-        self.books.book("commission", -round(refund * (pf.commission_rate + st.commission_extra_rate), 2))
+        if commission:
+            refund = float(o["paid_cny"][ids].sum())
+            self.books.book("commission", -round(refund * (pf.commission_rate + st.commission_extra_rate), 2))
         if restock:
             cogs = float((o["units"][ids] * self.cost[o["sku"][ids]]).sum())
             self.books.book("cogs", -round(cogs, 2))
@@ -731,6 +910,10 @@ class StoreSim:
             return
         self.next_review_h = h + every
         inv = self.inv
+        trigger = getattr(policy, "reorder_point", None)
+        if trigger is not None and self._s_level is not None and self._s_level[:2] == (d, policy):
+            if (inv.on_hand + inv.on_order > self._s_level[2]).all():
+                return
         skus = self.cfg.catalogue.skus
         view = policies.InventoryView(
             day=d, hour=hod, skus=self.codes, on_hand=inv.on_hand.copy(), on_order=inv.on_order.copy(),
@@ -738,6 +921,8 @@ class StoreSim:
             demand_sd_per_day=np.sqrt(inv.demand_var), lead_time_days=np.array([s.lead_time_days for s in skus]),
             lead_time_sd_days=np.array([s.lead_time_days * s.lead_time_cv for s in skus]), cost_cny=self.cost.copy(),
         )
+        if trigger is not None:
+            self._s_level = (d, policy, trigger(view))
         qty = policies.check_quantities(policy(view), view)
         for k in np.nonzero(qty)[0]:
             self.order_stock(h, int(k), int(qty[k]))
@@ -755,8 +940,9 @@ class StoreSim:
         self.inv.receive(self.sim.env.now, po)
 
 
-def _group_by_hour(times: np.ndarray, ids: np.ndarray):
-    hours = np.ceil(times).astype(np.int64)
+def _group_by_day(times: np.ndarray, ids: np.ndarray):
+    """Group ids by the hour that starts the day after their time (when they are processed)."""
+    hours = ((np.floor(times / 24) + 1) * 24).astype(np.int64)
     order = np.argsort(hours, kind="stable")
     hours, ids = hours[order], ids[order]
     cuts = np.nonzero(np.diff(hours))[0] + 1
@@ -853,25 +1039,23 @@ class Simulation:
         mk = sc.market
         hour_w = np.array(mk.hour_profile) / sum(mk.hour_profile)
         week_w = np.array(mk.weekday_profile) / np.mean(mk.weekday_profile)
-        mix = np.array([self.platform.traffic_mix.get(c, 0.0) for c in MARKET_CHANNELS])
         start_dow = sc.start.weekday()
         for h in range(sc.days * 24):
             d, hod = h // 24 + 1, h % 24
             if hod == 0:
                 self.market_rng.new_day(d)
                 self._market_day(d, h)
+                mix = np.array([self.platform.traffic_mix.get(c, 0.0) for c in MARKET_CHANNELS])
+                tm = self.fest_traffic[d - 1] * week_w[(start_dow + d - 1) % 7] * self.traffic_shock
+                market = np.zeros((24, N_CH))
+                market[:, :4] = mk.visits_per_day * mix[None, :] * hour_w[:, None] * tm
                 for s in self.stores:
                     s.start_day(d, h)
-                mix = np.array([self.platform.traffic_mix.get(c, 0.0) for c in MARKET_CHANNELS])
-            dow = (start_dow + d - 1) % 7
-            tm = self.fest_traffic[d - 1] * week_w[dow] * self.traffic_shock
-            ctx = {"hour_share": hour_w[hod] * 24 / 24, "traffic_mult": tm, "conv_mult": self.fest_conv[d - 1]}
-            ctx["hour_share"] = hour_w[hod]
-            market = np.zeros(N_CH)
-            market[:4] = mk.visits_per_day * mix * hour_w[hod] * tm
-            shares = self._shares(hod, market)
-            for i, s in enumerate(self.stores):
-                s.hour(h, market, shares[i], ctx)
+                shares = self._shares(hour_w)
+                for i, s in enumerate(self.stores):
+                    s.plan_day(d, h, market, shares[i], hour_w * tm)
+            for s in self.stores:
+                s.hour(h)
             yield self.env.timeout(1)
             self.hours_done = h + 1
             self._close_days()
@@ -883,29 +1067,34 @@ class Simulation:
             for s in self.stores:
                 s.close_day(self.closed_days)
 
-    def _shares(self, hod: int, market: np.ndarray) -> np.ndarray:
-        """Share of each market channel going to each store, shape (stores, channels)."""
+    def _shares(self, hour_w: np.ndarray) -> np.ndarray:
+        """Share of each market channel going to each store by hour, shape (stores, 24, channels).
+
+        Search, ads and social shares are set once a day (rank, bids, listing quality and
+        rating change daily); livestream visits arrive only in the hours a store streams.
+        """
         mk = self.scenario.market
         n = len(self.stores)
-        out = np.zeros((n, N_CH))
+        out = np.zeros((n, 24, N_CH))
         q = np.array([s.quality[s.active].mean() if s.active.any() else 0.0 for s in self.stores]) / 0.6
         rating = np.array([s.rating.value for s in self.stores]) / mk.shoppers.reference_rating
         rank = np.array([s.rank for s in self.stores])
-        out[:, 0] = traffic.shares(rank, mk.outside_score)
-        bids = np.array([s.decisions.ads.cpc_bid_cny if s.decisions.ads.daily_budget_cny > s.ads_spent_today else 0.0
+        out[:, :, 0] = traffic.shares(rank, mk.outside_score)[:, None]
+        bids = np.array([s.decisions.ads.cpc_bid_cny if s.decisions.ads.daily_budget_cny > 0 else 0.0
                          for s in self.stores])
-        out[:, 1] = traffic.shares(bids * q, mk.outside_score * self.platform.cpc_market_cny)
-        out[:, 2] = traffic.shares(q * rating**2, mk.outside_score)
-        # livestream: a store's audience arrives only in the hours it streams
-        w = np.array([1.0 if hod in s.decisions.livestream_hours else 0.0 for s in self.stores])
-        n_hours = np.array([max(len(s.decisions.livestream_hours), 1) for s in self.stores])
-        spike = np.array([s.live_spike for s in self.stores])
-        hour_w = np.array(mk.hour_profile) / sum(mk.hour_profile)
-        live = w * spike * self.live_shock / (1 + mk.outside_score) / n_hours / max(hour_w[hod], 1e-9)
-        if self.live_shock > 1:
-            live = np.where(w > 0, live, (hod in (20, 21, 22)) * (self.live_shock - 1) / (1 + mk.outside_score) / 3 /
-                            max(hour_w[hod], 1e-9))
-        out[:, 3] = live
+        out[:, :, 1] = traffic.shares(bids * q, mk.outside_score * self.platform.cpc_market_cny)[:, None]
+        out[:, :, 2] = traffic.shares(q * rating**2, mk.outside_score)[:, None]
+        # livestream: a store's audience arrives only in the hours it streams; a spike event
+        # (a KOL featuring the product) brings an audience at 20-23 h even to stores that don't stream
+        per_store = 1 / (1 + mk.outside_score)
+        for i, s in enumerate(self.stores):
+            hours = s.decisions.livestream_hours
+            live = np.zeros(24)
+            if hours:
+                live[list(hours)] = s.live_spike * self.live_shock * per_store / len(hours)
+            elif self.live_shock > 1:
+                live[[20, 21, 22]] = (self.live_shock - 1) * per_store / 3
+            out[i, :, 3] = live / np.maximum(hour_w, 1e-9)
         return out
 
     def _market_day(self, d: int, h: int) -> None:

@@ -4,8 +4,8 @@ A delivered order is reviewed with probability ``review_rate``. Its stars centre
 ``base_stars``, lose ``late_star_penalty_per_day`` for each day the parcel took beyond
 three days from payment, lose ``service_star_penalty`` when an after-sale question went
 unanswered, gain a little when the price was below the reference, and fall to
-``defect_stars`` for a defective or damaged item; then a normal spread (sd 0.7) and
-rounding to whole stars 1-5. The store rating is an exponentially weighted mean over
+``defect_stars`` for a defective or damaged item. Stars are 5 minus a Poisson shortfall
+with that mean (capped at 4), so they are whole, between 1 and 5, and average the mean. The store rating is an exponentially weighted mean over
 about ``rating_memory`` recent reviews, starting from the store's initial rating; it
 feeds conversion (:mod:`sim.model.choice`) and search rank (:mod:`sim.model.traffic`).
 
@@ -23,12 +23,12 @@ DEFECT_RETURN = 0.9
 
 def stars(rng: np.random.Generator, params, *, days_to_deliver: np.ndarray, bad_item: np.ndarray,
           service_failed: np.ndarray, price_ratio: np.ndarray) -> np.ndarray:
-    """Whole stars 1-5 for a batch of reviews."""
+    """Whole stars 1-5 for a batch of reviews: 5 minus a Poisson shortfall around the mean."""
     mean = (params.base_stars - params.late_star_penalty_per_day * np.maximum(days_to_deliver - 3, 0)
             - params.service_star_penalty * service_failed
             + params.price_value_stars * np.clip(1 - price_ratio, 0, 1))
-    mean = np.where(bad_item, params.defect_stars, mean)
-    return np.clip(np.round(rng.normal(mean, 0.7)), 1, 5)
+    mean = np.clip(np.where(bad_item, params.defect_stars, mean), 1, 5)
+    return 5 - np.minimum(rng.poisson(5 - mean), 4).astype(float)
 
 
 class Rating:

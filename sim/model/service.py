@@ -44,26 +44,35 @@ class ServiceDesk:
     def __init__(self, env: simpy.Environment, params):
         self.env = env
         self.params = params
-        self.desk = simpy.PriorityResource(env, capacity=MAX_SLOTS)
+        self.desk = simpy.PriorityResource(env, capacity=1)
         self.off_duty: list[simpy.resources.resource.PriorityRequest] = []
         self.on_duty_slots = 0
         self.tickets = Tickets()
         self.agent_hours = 0.0
+        self.set_agents(0)
 
     def set_agents(self, agents: int) -> None:
-        """Put ``agents`` on duty from now (called at each hour)."""
-        self.agent_hours += agents
+        """Put ``agents`` on duty from now (called when the plan changes)."""
         slots = min(agents * self.params.concurrency, MAX_SLOTS)
-        want_blocked = MAX_SLOTS - slots
+        if slots > self.desk.capacity:
+            # grow the desk; the extra slots serve the queue at once
+            self.desk._capacity = slots
+            while self.off_duty and len(self.off_duty) > self.desk.capacity - slots:
+                self._release_blocker()
+            self.desk._trigger_put(None)
+        want_blocked = self.desk.capacity - slots
         while len(self.off_duty) > want_blocked:
-            req = self.off_duty.pop()
-            if req.triggered:
-                self.desk.release(req)
-            else:
-                req.cancel()
+            self._release_blocker()
         while len(self.off_duty) < want_blocked:
             self.off_duty.append(self.desk.request(priority=-1))
         self.on_duty_slots = slots
+
+    def _release_blocker(self) -> None:
+        req = self.off_duty.pop()
+        if req.triggered:
+            self.desk.release(req)
+        else:
+            req.cancel()
 
     def inquire(self, kind: int, sku: int, order_id: int, delay_h: float, patience_min: float,
                 handle_min: float, on_answer: Callable[[int, float, bool], bool]) -> None:

@@ -414,8 +414,6 @@ class Scenario(Config):
                                     choices=", ".join(self.platform.store_types))
             _check_decisions(store, store.decisions, self, f"{path}.decisions", carriers)
         for j, ev in enumerate(self.events):
-            if ev.day > self.days:
-                raise ScenarioError(f"events[{j}].day", ev.day, "err.day_range", days=self.days)
             if ev.store and ev.store not in names:
                 raise ScenarioError(f"events[{j}].store", ev.store, "err.choice", choices=", ".join(names))
             if ev.kind == "rule_change" and ev.field not in Platform.describe():
