@@ -10,4 +10,12 @@ from sim.model.engine import Simulation
 from sim.results import Results, run
 from sim.scenario import Scenario, load_scenario, scenario_names
 
-__all__ = ["Results", "Scenario", "ScenarioError", "Simulation", "load_scenario", "run", "scenario_names"]
+__all__ = [
+    "Results",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "load_scenario",
+    "run",
+    "scenario_names",
+]

@@ -35,16 +35,28 @@ _TEXT = {
     "cli.help.run": ("运行一个场景并打印关键指标", "run a scenario and print its KPIs"),
     "cli.help.list": ("列出所有命名场景", "list the named scenarios"),
     "cli.help.bench": ("运行性能基准测试", "run the performance benchmark"),
-    "cli.help.scenario": ("场景名称(如 ordinary-month)或 .toml 文件路径",
-                          "scenario name (e.g. ordinary-month) or path to a .toml file"),
-    "cli.help.days": ("模拟天数(默认:场景自身的天数)", "days to simulate (default: the scenario's length)"),
+    "cli.help.scenario": (
+        "场景名称(如 ordinary-month)或 .toml 文件路径",
+        "scenario name (e.g. ordinary-month) or path to a .toml file",
+    ),
+    "cli.help.days": (
+        "模拟天数(默认:场景自身的天数)",
+        "days to simulate (default: the scenario's length)",
+    ),
     "cli.help.seed": ("随机种子,非负整数(默认 0)", "random seed, a whole number >= 0 (default 0)"),
     "cli.help.json": ("以 JSON 格式输出", "print JSON instead of a table"),
-    "cli.help.out": ("把所有结果表(CSV)和图表(PNG)写入该目录",
-                     "write every results table (CSV) and the charts (PNG) into this folder"),
-    "cli.help.lang": ("输出语言 zh 或 en(默认:环境变量 COURSE_LANG,否则 zh)",
-                      "output language zh or en (default: COURSE_LANG, else zh)"),
-    "cli.help.quick": ("减少重复次数(用于持续集成的快速检查)", "fewer repetitions (a quick smoke run for CI)"),
+    "cli.help.out": (
+        "把所有结果表(CSV)和图表(PNG)写入该目录",
+        "write every results table (CSV) and the charts (PNG) into this folder",
+    ),
+    "cli.help.lang": (
+        "输出语言 zh 或 en(默认:环境变量 COURSE_LANG,否则 zh)",
+        "output language zh or en (default: COURSE_LANG, else zh)",
+    ),
+    "cli.help.quick": (
+        "减少重复次数(用于持续集成的快速检查)",
+        "fewer repetitions (a quick smoke run for CI)",
+    ),
     "cli.err.out": ("无法写入该目录:{detail}", "cannot write to this folder: {detail}"),
     "cli.header.kpi": ("指标", "KPI"),
     "cli.header.value": ("数值", "Value"),
@@ -56,8 +68,14 @@ _TEXT = {
     "cli.seed": ("种子", "seed"),
     "cli.days": ("天", "days"),
     "cli.default": ("(默认)", "(default)"),
-    "cli.wrote": ("已写入 {tables} 张表和 {charts} 张图:{out}", "wrote {tables} tables and {charts} charts to {out}"),
-    "cli.no_charts": ("(图表模块尚不可用,未生成图表)", "(the charts module is not available; no charts written)"),
+    "cli.wrote": (
+        "已写入 {tables} 张表和 {charts} 张图:{out}",
+        "wrote {tables} tables and {charts} charts to {out}",
+    ),
+    "cli.no_charts": (
+        "(图表模块尚不可用,未生成图表)",
+        "(the charts module is not available; no charts written)",
+    ),
     "cli.interrupted": ("已中断", "interrupted"),
 }
 i18n.register({k: v for k, v in _TEXT.items() if i18n.TEXT.get(k) != v})
@@ -103,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 done, 2 bad input)."""
     args = build_parser().parse_args(argv)
+    previous = i18n.get_language()
     try:
         if args.command == "bench":
             from sim import bench
@@ -119,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(i18n.t("cli.interrupted"), file=sys.stderr)
         return 130
+    finally:
+        i18n.set_language(previous)  # main() may be called in-process (tests, notebooks)
 
 
 # --------------------------------------------------------------------------- checks
@@ -150,7 +171,9 @@ def _prepare_out(out: str) -> Path:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as err:
-        raise ScenarioError("--out", out, "cli.err.out", detail=err.strerror or type(err).__name__) from None
+        raise ScenarioError(
+            "--out", out, "cli.err.out", detail=err.strerror or type(err).__name__
+        ) from None
     return path
 
 
@@ -176,8 +199,12 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     # a shorter run stops the full scenario early: its days equal the full run's first days
     results = run(scenario, seed, days=days)
     kpis = kpi.summary(results)
-    payload = {"scenario": scenario.slug, "seed": seed, "days": results.days_run,
-               "kpis": {k: (None if math.isnan(v) else v) for k, v in kpis.items()}}
+    payload = {
+        "scenario": scenario.slug,
+        "seed": seed,
+        "days": results.days_run,
+        "kpis": {k: (None if math.isnan(v) else v) for k, v in kpis.items()},
+    }
     if args.json:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
@@ -193,9 +220,13 @@ def _write_out(results: Any, out: Path, payload: dict[str, Any], lang: str) -> N
     try:
         for name in TABLES:
             getattr(results, name).to_csv(out / f"{name}.csv", index=False, encoding="utf-8")
-        (out / "kpis.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (out / "kpis.json").write_text(
+            json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     except OSError as err:
-        raise ScenarioError("--out", str(out), "cli.err.out", detail=err.strerror or type(err).__name__) from None
+        raise ScenarioError(
+            "--out", str(out), "cli.err.out", detail=err.strerror or type(err).__name__
+        ) from None
     charts = _save_charts(results, out, lang)
     if charts is None:
         print(i18n.t("cli.no_charts", lang), file=sys.stderr)
@@ -228,7 +259,9 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
-def format_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] = ()) -> str:
+def format_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool] = ()
+) -> str:
     """Align columns of text, counting Chinese characters as two columns wide."""
     cols = len(header)
     right = list(right) + [False] * (cols - len(right))
@@ -257,12 +290,23 @@ def _kpi_table(scenario: Any, seed: int, days: int, kpis: dict[str, float], lang
     from sim import kpi
 
     title = scenario.title_zh if lang == "zh" else scenario.title_en
-    head = f"{title} ({scenario.slug}) · {i18n.t('cli.seed', lang)} {seed} · {days} {i18n.t('cli.days', lang)}"
+    seed_word, days_word = i18n.t("cli.seed", lang), i18n.t("cli.days", lang)
+    head = f"{title} ({scenario.slug}) · {seed_word} {seed} · {days} {days_word}"
     rows = []
     for key, value in kpis.items():
         unit = kpi.KPI_LABELS[key][2]
-        rows.append((i18n.t(f"kpi.{key}", lang), format_value(value, unit), i18n.t(f"kpi.unit.{unit}", lang)))
-    header = (i18n.t("cli.header.kpi", lang), i18n.t("cli.header.value", lang), i18n.t("cli.header.unit", lang))
+        rows.append(
+            (
+                i18n.t(f"kpi.{key}", lang),
+                format_value(value, unit),
+                i18n.t(f"kpi.unit.{unit}", lang),
+            )
+        )
+    header = (
+        i18n.t("cli.header.kpi", lang),
+        i18n.t("cli.header.value", lang),
+        i18n.t("cli.header.unit", lang),
+    )
     return head + "\n\n" + format_table(header, rows, right=(False, True, False))
 
 

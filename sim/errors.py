@@ -16,16 +16,20 @@ class ScenarioError(ValueError):
         The value that was given.
     key : str
         Message key in :mod:`sim.i18n` describing what is allowed.
-    **fmt
+    fmt, **more
         Values for the message placeholders.
     """
 
-    def __init__(self, field: str, value: object, key: str, **fmt: object):
+    def __init__(
+        self, field: str, value: object, key: str, fmt: dict | None = None, **more: object
+    ):
         self.field = field
         self.value = value
         self.key = key
-        self.fmt = fmt
+        self.fmt = {**(fmt or {}), **more}
         super().__init__(self.message())
+        # args rebuild the error (pickling, and SimPy re-raising a process's exception)
+        self.args = (field, value, key, self.fmt)
 
     def message(self, lang: str | None = None) -> str:
         """Return the message in ``lang`` (default: the current language)."""
@@ -36,10 +40,12 @@ class ScenarioError(ValueError):
 
     def within(self, prefix: str) -> ScenarioError:
         """Return the same error with ``prefix`` put in front of its field path."""
-        path = f"{prefix}.{self.field}" if self.field and not self.field.startswith("[") else (
-            f"{prefix}{self.field}"
+        path = (
+            f"{prefix}.{self.field}"
+            if self.field and not self.field.startswith("[")
+            else (f"{prefix}{self.field}")
         )
-        return ScenarioError(path, self.value, self.key, **self.fmt)
+        return ScenarioError(path, self.value, self.key, self.fmt)
 
     def __str__(self) -> str:
         return self.message()

@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim import kpi
 from sim.errors import ScenarioError
+from sim.i18n import Phrase
 from sim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
@@ -45,8 +46,9 @@ def _measure(r: Results, metrics: Metrics, store: str | None) -> dict[str, float
     return {name: float(kpi.KPIS[name](r, store)) for name in metrics}
 
 
-def _task(index: int, scenario: Scenario, seed: int, metrics: Metrics, store: str | None
-          ) -> tuple[int, dict[str, float]]:
+def _task(
+    index: int, scenario: Scenario, seed: int, metrics: Metrics, store: str | None
+) -> tuple[int, dict[str, float]]:
     from sim.results import run
 
     return index, _measure(run(scenario, seed), metrics, store)
@@ -60,7 +62,9 @@ def _check_metrics(metrics: Metrics) -> Metrics:
     if isinstance(metrics, Mapping):
         for name, fn in metrics.items():
             if not callable(fn):
-                raise ScenarioError(f"metrics.{name}", fn, "err.type", expected="a function of Results")
+                raise ScenarioError(
+                    f"metrics.{name}", fn, "err.type", expected=Phrase("type.metric_fn")
+                )
         return dict(metrics)
     metrics = list(metrics)
     for name in metrics:
@@ -77,7 +81,7 @@ def _check_seeds(seeds: int | Iterable[int]) -> list[int]:
     try:
         out = list(seeds)  # type: ignore[arg-type]
     except TypeError:
-        raise ScenarioError("seeds", seeds, "err.type", expected="a number of seeds or a list of seeds") from None
+        raise ScenarioError("seeds", seeds, "err.type", expected=Phrase("type.seeds")) from None
     if not out:
         raise ScenarioError("seeds", out, "err.ge", lo=1)
     for s in out:
@@ -92,12 +96,25 @@ def _scenario(scenario: Scenario | str) -> Scenario:
     if isinstance(scenario, str):
         return load_scenario(scenario)
     if not isinstance(scenario, Scenario):
-        raise ScenarioError("scenario", type(scenario).__name__, "err.type", expected="a Scenario or a scenario name")
+        raise ScenarioError(
+            "scenario",
+            type(scenario).__name__,
+            "err.type",
+            expected=Phrase("type.scenario_or_name"),
+        )
     return scenario
 
 
-def _execute(tasks: list[tuple[Scenario, int]], metrics: Metrics, store: str | None, n_jobs: int | None,
-             progress: bool, backend: str | None, client: Any, desc: str) -> list[dict[str, float]]:
+def _execute(
+    tasks: list[tuple[Scenario, int]],
+    metrics: Metrics,
+    store: str | None,
+    n_jobs: int | None,
+    progress: bool,
+    backend: str | None,
+    client: Any,
+    desc: str,
+) -> list[dict[str, float]]:
     """Run ``(scenario, seed)`` tasks; results in task order whatever the backend."""
     import joblib
     from tqdm.auto import tqdm
@@ -112,7 +129,9 @@ def _execute(tasks: list[tuple[Scenario, int]], metrics: Metrics, store: str | N
     with config, tqdm(total=len(tasks), desc=desc, disable=not progress, unit="run") as bar:
         return_as = "generator_unordered" if _supports_generator(n_jobs) else "list"
         parallel = joblib.Parallel(n_jobs=n_jobs, return_as=return_as)
-        jobs = (joblib.delayed(_task)(i, sc, seed, metrics, store) for i, (sc, seed) in enumerate(tasks))
+        jobs = (
+            joblib.delayed(_task)(i, sc, seed, metrics, store) for i, (sc, seed) in enumerate(tasks)
+        )
         for i, row in parallel(jobs):
             out[i] = row
             bar.update(1)
@@ -126,7 +145,7 @@ def _supports_generator(n_jobs: int | None) -> bool:
 
         backend, _ = get_active_backend()
         return bool(getattr(backend, "supports_return_generator", False)) or n_jobs == 1
-    except Exception:  # noqa: BLE001 - an older or unusual joblib: collect at the end
+    except Exception:
         return False
 
 
@@ -179,8 +198,16 @@ def replicate(
     sc = _scenario(scenario)
     seed_list = _check_seeds(seeds)
     metrics = _check_metrics(metrics)
-    rows = _execute([(sc, s) for s in seed_list], metrics, store, n_jobs, progress, backend, client,
-                    desc=sc.slug)
+    rows = _execute(
+        [(sc, s) for s in seed_list],
+        metrics,
+        store,
+        n_jobs,
+        progress,
+        backend,
+        client,
+        desc=sc.slug,
+    )
     df = pd.DataFrame([{"seed": s, **row} for s, row in zip(seed_list, rows, strict=True)])
     df.attrs["grid"] = []
     return df
@@ -220,13 +247,13 @@ def sweep(
     """
     sc = _scenario(scenario)
     if not isinstance(grid, Mapping) or not grid:
-        raise ScenarioError("grid", grid, "err.type", expected="a dict {path: [values]} with at least one path")
+        raise ScenarioError("grid", grid, "err.type", expected=Phrase("type.grid"))
     keys = list(grid)
     values = []
     for key in keys:
         vals = grid[key]
         if isinstance(vals, str | bytes | Mapping) or not isinstance(vals, Iterable):
-            raise ScenarioError(f"grid.{key}", vals, "err.type", expected="a list of values")
+            raise ScenarioError(f"grid.{key}", vals, "err.type", expected=Phrase("type.values"))
         vals = list(vals)
         if not vals:
             raise ScenarioError(f"grid.{key}", vals, "err.ge", lo=1)
@@ -238,7 +265,9 @@ def sweep(
     points = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
     variants = [sc.replace(**p) for p in points]  # validates every point up front
     tasks = [(v, s) for v in variants for s in seed_list]
-    rows = _execute(tasks, metrics, store, n_jobs, progress, backend, client, desc=f"{sc.slug} sweep")
+    rows = _execute(
+        tasks, metrics, store, n_jobs, progress, backend, client, desc=f"{sc.slug} sweep"
+    )
     out = []
     it = iter(rows)
     for i, p in enumerate(points):
@@ -296,13 +325,20 @@ def confidence_intervals(
             raise ScenarioError("by", col, "err.choice", choices=", ".join(map(str, df.columns)))
     skip = {"seed", "point", *grid, *by_cols}
     if metrics is None:
-        metrics = [c for c in df.columns if c not in skip and pd.api.types.is_numeric_dtype(df[c])
-                   and not pd.api.types.is_bool_dtype(df[c])]
+        metrics = [
+            c
+            for c in df.columns
+            if c not in skip
+            and pd.api.types.is_numeric_dtype(df[c])
+            and not pd.api.types.is_bool_dtype(df[c])
+        ]
     else:
         metrics = list(metrics)
         for col in metrics:
             if col not in df.columns:
-                raise ScenarioError("metrics", col, "err.choice", choices=", ".join(map(str, df.columns)))
+                raise ScenarioError(
+                    "metrics", col, "err.choice", choices=", ".join(map(str, df.columns))
+                )
     groups = df.groupby(by_cols, sort=False) if by_cols else [((), df)]
     rows = []
     for key, g in groups:
@@ -317,8 +353,18 @@ def confidence_intervals(
             mean = float(x.mean()) if n else math.nan
             sd = float(x.std(ddof=1)) if n >= 2 else math.nan
             hw = t_quantile((1 + level) / 2, n - 1) * sd / math.sqrt(n) if n >= 2 else math.nan
-            rows.append({**head, "metric": m, "mean": mean, "sd": sd, "n": n, "half_width": hw,
-                         "low": mean - hw, "high": mean + hw})
+            rows.append(
+                {
+                    **head,
+                    "metric": m,
+                    "mean": mean,
+                    "sd": sd,
+                    "n": n,
+                    "half_width": hw,
+                    "low": mean - hw,
+                    "high": mean + hw,
+                }
+            )
     cols = [*by_cols, *keep, "metric", "mean", "sd", "n", "half_width", "low", "high"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -357,7 +403,9 @@ def _betainc(a: float, b: float, x: float) -> float:
         return 0.0
     if x >= 1.0:
         return 1.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
     if x < (a + 1.0) / (a + b + 2.0):
         return math.exp(log_front) * _betacf(a, b, x) / a
     return 1.0 - math.exp(log_front) * _betacf(b, a, 1.0 - x) / b

@@ -64,7 +64,7 @@ KPI_LABELS: dict[str, tuple[str, str, str]] = {
     "revenue": ("销售额", "Revenue", "cny"),
     "cash_end": ("期末现金", "Cash at the end", "cny"),
 }
-"""Label of every KPI: ``key -> (Chinese, English, unit)``; also in :mod:`sim.i18n` as ``kpi.<key>``."""
+"""Label of every KPI, ``key -> (Chinese, English, unit)``; in :mod:`sim.i18n` as ``kpi.<key>``."""
 
 UNITS: dict[str, tuple[str, str]] = {
     "count": ("", ""),
@@ -276,7 +276,11 @@ def on_time_shipment_rate(r: Results, store: str | None = None) -> float:
     if len(o) == 0:
         return NAN
     deadline = o["deadline_h"].to_numpy(dtype=float)
-    due = ~np.isnan(deadline) & (deadline <= _end_h(r)) & (o["status"].astype(str) != "cancelled").to_numpy()
+    due = (
+        ~np.isnan(deadline)
+        & (deadline <= _end_h(r))
+        & (o["status"].astype(str) != "cancelled").to_numpy()
+    )
     if not due.any():
         return NAN
     shipped = o["shipped_h"].to_numpy(dtype=float)[due]
@@ -319,7 +323,9 @@ def inventory_turnover(r: Results, store: str | None = None) -> float:
     if r.days_run == 0 or "on_hand" not in sk.columns:
         return NAN
     cost = _cost_map(r, store)
-    unit_cost = np.array([cost.get(key, 0.0) for key in zip(sk["store"], sk["sku"], strict=True)], dtype=float)
+    unit_cost = np.array(
+        [cost.get(key, 0.0) for key in zip(sk["store"], sk["sku"], strict=True)], dtype=float
+    )
     value = np.maximum(sk["on_hand"].to_numpy(dtype=float), 0.0) * unit_cost
     per_day = pd.Series(value).groupby(sk["day"].to_numpy()).sum()
     avg = (v0 + float(per_day.sum())) / (len(per_day) + 1)
@@ -398,7 +404,10 @@ def inquiry_conversion(r: Results, store: str | None = None) -> float:
 
 
 def rating(r: Results, store: str | None = None) -> float:
-    """Store rating (店铺评分 / DSR) at the end of the last day; mean over stores if several. Unit: stars 1-5."""
+    """Store rating (店铺评分 / DSR) at the end of the last day.
+
+    With several stores, the mean of their ratings. Unit: stars 1-5.
+    """
     d = _table(r, "daily", store)
     if len(d) == 0 or "rating" not in d.columns:
         return NAN
@@ -422,7 +431,10 @@ def _net_revenue(pnl: pd.DataFrame) -> float:
 
 
 def gross_margin(r: Results, store: str | None = None) -> float:
-    """Gross margin (毛利率): ``(revenue - refunds - cogs) / (revenue - refunds)`` from ``pnl``. Unit: share."""
+    """Gross margin (毛利率): ``(revenue - refunds - cogs) / (revenue - refunds)`` from ``pnl``.
+
+    Unit: share 0-1.
+    """
     pnl = _table(r, "pnl", store)
     net = _net_revenue(pnl)
     return _ratio(net - _sum(pnl, "cogs"), net)
@@ -533,8 +545,11 @@ def by_day(r: Results, store: str | None = None) -> pd.DataFrame:
     if "date" in d.columns and len(d):
         out["date"] = d.groupby("day")["date"].first().reindex(days)
     else:
-        out["date"] = pd.Series([r.scenario.start + pd.Timedelta(days=int(x) - 1) for x in days],
-                                index=days, dtype=object)
+        out["date"] = pd.Series(
+            [r.scenario.start + pd.Timedelta(days=int(x) - 1) for x in days],
+            index=days,
+            dtype=object,
+        )
 
     def per_day(df: pd.DataFrame, col: str, key: str = "day") -> pd.Series:
         if len(df) == 0 or col not in df.columns:
@@ -569,11 +584,17 @@ def by_day(r: Results, store: str | None = None) -> pd.DataFrame:
 
     if len(p):
         deadline = p["deadline_h"].to_numpy(dtype=float)
-        due = ~np.isnan(deadline) & (deadline <= _end_h(r)) & (p["status"].astype(str) != "cancelled").to_numpy()
+        due = (
+            ~np.isnan(deadline)
+            & (deadline <= _end_h(r))
+            & (p["status"].astype(str) != "cancelled").to_numpy()
+        )
         pd_due = p[due]
         dday = (deadline[due] // 24).astype(int) + 1
         shipped = pd_due["shipped_h"].to_numpy(dtype=float)
-        ok = pd.Series((~np.isnan(shipped) & (shipped <= deadline[due])).astype(float), index=pd_due.index)
+        ok = pd.Series(
+            (~np.isnan(shipped) & (shipped <= deadline[due])).astype(float), index=pd_due.index
+        )
         n_due = count_by(pd_due, dday)
         n_ok = ok.groupby(dday).sum().reindex(days, fill_value=0.0) if len(pd_due) else n_due * 0
         out["on_time_shipment_rate"] = div(n_ok, n_due)
@@ -593,7 +614,9 @@ def by_day(r: Results, store: str | None = None) -> pd.DataFrame:
     tk = _table(r, "tickets", store)
     if len(tk):
         ans = tk[tk["answered"].to_numpy(dtype=bool)]
-        out["first_response_time"] = div(per_day(ans, "wait_min"), count_by(ans, ans["day"].to_numpy()))
+        out["first_response_time"] = div(
+            per_day(ans, "wait_min"), count_by(ans, ans["day"].to_numpy())
+        )
         pre = tk[(tk["kind"] == "presale").to_numpy()]
         conv = pre.assign(_c=pre["converted"].to_numpy(dtype=float))
         out["inquiry_conversion"] = div(per_day(conv, "_c"), count_by(pre, pre["day"].to_numpy()))

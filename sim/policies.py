@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ScenarioError
+from sim.i18n import Phrase
 
 
 # --------------------------------------------------------------------------- views
@@ -147,7 +148,7 @@ def charm(prices: np.ndarray | float) -> np.ndarray:
     """Round prices down to a charm ending: 199 for 200+, 39.9 below 100, 9.9 below 10."""
     p = np.asarray(prices, dtype=float)
     big = np.floor((p + 1e-9) / 10) * 10 - 1
-    small = np.floor((p + 1e-9)) - 0.1
+    small = np.floor(p + 1e-9) - 0.1
     out = np.where(p >= 100, big, small)
     return np.round(np.maximum(out, 0.9), 2)
 
@@ -184,7 +185,9 @@ class Dynamic:
         price = view.price_cny.copy()
         price = np.where(cover < self.target_cover_days, price * (1 + self.step), price)
         price = np.where(cover > 2 * self.target_cover_days, price * (1 - self.step), price)
-        return np.clip(price, view.list_price_cny * self.floor_ratio, view.list_price_cny * self.ceiling_ratio)
+        return np.clip(
+            price, view.list_price_cny * self.floor_ratio, view.list_price_cny * self.ceiling_ratio
+        )
 
 
 _PRICING = {
@@ -226,7 +229,9 @@ def check_prices(result: Any, view: PriceView) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- reorder
-def _per_sku(value: float | Mapping[str, float] | None, skus: tuple[str, ...], path: str) -> np.ndarray | None:
+def _per_sku(
+    value: float | Mapping[str, float] | None, skus: tuple[str, ...], path: str
+) -> np.ndarray | None:
     if value is None:
         return None
     if isinstance(value, Mapping):
@@ -270,8 +275,9 @@ class _LevelPolicy:
     def _one_of(obj: Any, name: str, path: str) -> None:
         units, days = getattr(obj, name), getattr(obj, name + "_days")
         if (units is None) == (days is None):
-            raise ScenarioError(f"{path}.{name}", units, "err.type",
-                                expected=f"either {name} (units) or {name}_days, not both")
+            raise ScenarioError(
+                f"{path}.{name}", units, "err.type", expected=Phrase("type.one_of", name=name)
+            )
 
 
 @dataclass(frozen=True)
@@ -325,12 +331,16 @@ class SS(_LevelPolicy):
                 bad = np.nonzero(lo >= hi)[0]
                 if len(bad):
                     i = int(bad[0])
-                    raise ScenarioError(f"{path}.{a}[{skus[i]}]", lo[i], "err.reorder_point", S=hi[i])
+                    raise ScenarioError(
+                        f"{path}.{a}[{skus[i]}]", lo[i], "err.reorder_point", S=hi[i]
+                    )
 
     def __call__(self, view: InventoryView) -> np.ndarray:
         """Order up to S where position <= s."""
         s, big_s = self._level("s", view), self._level("S", view)
-        return np.where(view.inventory_position <= s, np.maximum(big_s - view.inventory_position, 0), 0)
+        return np.where(
+            view.inventory_position <= s, np.maximum(big_s - view.inventory_position, 0), 0
+        )
 
 
 @dataclass(frozen=True)
@@ -383,13 +393,17 @@ def check_quantities(result: Any, view: InventoryView) -> np.ndarray:
         out = np.zeros(n)
         for code, q in result.items():
             if code not in view.skus:
-                raise ScenarioError("reorder", code, "err.sku_unknown", allowed=", ".join(view.skus))
+                raise ScenarioError(
+                    "reorder", code, "err.sku_unknown", allowed=", ".join(view.skus)
+                )
             out[view.skus.index(code)] = q
         result = out
     try:
         arr = np.broadcast_to(np.asarray(result, dtype=float), (n,)).copy()
     except (TypeError, ValueError):
-        raise ScenarioError("reorder", result, "err.policy", detail=f"expected {n} quantities") from None
+        raise ScenarioError(
+            "reorder", result, "err.policy", detail=f"expected {n} quantities"
+        ) from None
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise ScenarioError("reorder", result, "err.policy", detail="quantities must be >= 0")
     return np.ceil(arr - 1e-9).astype(np.int64)
@@ -405,10 +419,15 @@ class CallablePlan:
     def at(self, day: int, hour: int) -> int:
         """People on duty on ``day`` (1 = first) at ``hour``."""
         value = self.fn(day, hour)
-        if isinstance(value, bool) or not isinstance(value, int | np.integer | float) or value < 0 or (
-            isinstance(value, float) and not value.is_integer()
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | np.integer | float)
+            or value < 0
+            or (isinstance(value, float) and not value.is_integer())
         ):
-            raise ScenarioError("staffing", value, "err.policy", detail="people on duty must be a whole number >= 0")
+            raise ScenarioError(
+                "staffing", value, "err.policy", detail="people on duty must be a whole number >= 0"
+            )
         return int(value)
 
 
@@ -419,7 +438,7 @@ def hourly_plan_from(value: Any, path: str) -> tuple[int, ...] | CallablePlan:
     if callable(value):
         return CallablePlan(value)
     if isinstance(value, bool):
-        raise ScenarioError(path, value, "err.type", expected="a whole number, 24 numbers or shifts")
+        raise ScenarioError(path, value, "err.type", expected=Phrase("type.plan"))
     if isinstance(value, int | float):
         value = [value] * 24
     if isinstance(value, Mapping):
@@ -430,7 +449,9 @@ def hourly_plan_from(value: Any, path: str) -> tuple[int, ...] | CallablePlan:
                 if not (0 <= start < end <= 24):
                     raise ValueError
             except ValueError:
-                raise ScenarioError(f"{path}.{key}", people, "err.type", expected="shifts like '8-16'") from None
+                raise ScenarioError(
+                    f"{path}.{key}", people, "err.type", expected=Phrase("type.shift")
+                ) from None
             for h in range(start, end):
                 hours[h] += people
         value = hours
@@ -438,7 +459,12 @@ def hourly_plan_from(value: Any, path: str) -> tuple[int, ...] | CallablePlan:
         raise ScenarioError(path, value, "err.length", n=24)
     out = []
     for h, v in enumerate(value):
-        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0 or not float(v).is_integer():
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int | float)
+            or v < 0
+            or not float(v).is_integer()
+        ):
             raise ScenarioError(f"{path}[{h}]", v, "err.positive_int")
         out.append(int(v))
     return tuple(out)
@@ -483,18 +509,31 @@ def _policy_from(value: Any, path: str, table: dict[str, type]) -> Any:
         allowed = set(cls.__dataclass_fields__)
         for key in params:
             if key not in allowed:
-                raise ScenarioError(f"{path}.{key}", params[key], "err.unknown_key", allowed=", ".join(sorted(allowed)))
+                raise ScenarioError(
+                    f"{path}.{key}",
+                    params[key],
+                    "err.unknown_key",
+                    allowed=", ".join(sorted(allowed)),
+                )
         if "base" in params:
             params["base"] = _policy_from(params["base"], f"{path}.base", table)
         for key, val in params.items():
-            if isinstance(val, float | int) and not isinstance(val, bool) and (not math.isfinite(val) or val < 0):
+            if (
+                isinstance(val, float | int)
+                and not isinstance(val, bool)
+                and (not math.isfinite(val) or val < 0)
+            ):
                 raise ScenarioError(f"{path}.{key}", val, "err.ge", lo=0)
         try:
             return cls(**params)
         except ScenarioError as err:
-            raise ScenarioError(f"{path}.{err.field.split('.')[-1]}", err.value, err.key, **err.fmt) from None
+            raise ScenarioError(
+                f"{path}.{err.field.split('.')[-1]}", err.value, err.key, **err.fmt
+            ) from None
         except TypeError as err:
             raise ScenarioError(path, value, "err.policy", detail=str(err)) from None
     if callable(value):
         return value
-    raise ScenarioError(path, value, "err.type", expected=f"a policy ({', '.join(table)}) or a function")
+    raise ScenarioError(
+        path, value, "err.type", expected=Phrase("type.policy", kinds=", ".join(table))
+    )

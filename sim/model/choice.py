@@ -27,7 +27,7 @@ from sim.model.promotions import Effects
 
 
 def is_charm(prices: np.ndarray) -> np.ndarray:
-    """True where a price ends in 9 (199, 59.9, 9.99)."""
+    """Return True where a price ends in 9 (199, 59.9, 9.99)."""
     cents = np.round(np.asarray(prices) * 100).astype(np.int64)
     return (cents % 1000 == 900) | (cents % 100 == 90) | (cents % 10 == 9)
 
@@ -46,10 +46,24 @@ class Funnel:
     pages_extra: float
 
 
-def funnel(*, base_cr: np.ndarray, shoppers, service, price: np.ndarray, list_price: np.ndarray,
-           compare_price: np.ndarray, elasticity: float, quality: np.ndarray, rating: float,
-           context: float, fx: Effects, debt_factor: np.ndarray, flash_open: np.ndarray,
-           presale_pull: np.ndarray, shown: np.ndarray) -> Funnel:
+def funnel(
+    *,
+    base_cr: np.ndarray,
+    shoppers,
+    service,
+    price: np.ndarray,
+    list_price: np.ndarray,
+    compare_price: np.ndarray,
+    elasticity: float,
+    quality: np.ndarray,
+    rating: float,
+    context: float,
+    fx: Effects,
+    debt_factor: np.ndarray,
+    flash_open: np.ndarray,
+    presale_pull: np.ndarray,
+    shown: np.ndarray,
+) -> Funnel:
     """Compute this hour's funnel probabilities.
 
     Parameters
@@ -71,26 +85,46 @@ def funnel(*, base_cr: np.ndarray, shoppers, service, price: np.ndarray, list_pr
     shown : ndarray of bool
         Whether stock is shown (orders possible).
     """
-    flash_disc = np.array([f.discount if (f is not None and o) else 0.0 for f, o in zip(fx.flash, flash_open,
-                                                                                        strict=True)])
+    flash_disc = np.array(
+        [
+            f.discount if (f is not None and o) else 0.0
+            for f, o in zip(fx.flash, flash_open, strict=True)
+        ]
+    )
     unit_price = np.round(price * fx.price_factor * (1 - flash_disc), 2)
     eff = unit_price * (1 - fx.bundle_take * fx.bundle_discount)
     # 满减: expected saving per unit given the chance of reaching the threshold
     has_thr = fx.threshold_cny > 0
     gap = np.maximum(fx.threshold_cny - eff, 0)
-    reach = np.where(gap > 0, shoppers.threshold_reach * np.exp(-gap / (shoppers.threshold_gap_scale * eff)), 1.0)
+    reach = np.where(
+        gap > 0, shoppers.threshold_reach * np.exp(-gap / (shoppers.threshold_gap_scale * eff)), 1.0
+    )
     thr_save = np.where(has_thr, reach * fx.off_cny * eff / np.maximum(fx.threshold_cny, eff), 0.0)
     eff = eff - thr_save
     n_ch = len(base_cr)
-    coupon = np.vstack([np.where(eff >= fx.coupon_min_cny * 0.5, fx.coupon_claim * fx.coupon_new_cny, 0.0)] *
-                       (n_ch - 1) + [np.where(eff >= fx.coupon_min_cny * 0.5, fx.coupon_claim * fx.coupon_ret_cny, 0.0)])
+    coupon = np.vstack(
+        [np.where(eff >= fx.coupon_min_cny * 0.5, fx.coupon_claim * fx.coupon_new_cny, 0.0)]
+        * (n_ch - 1)
+        + [np.where(eff >= fx.coupon_min_cny * 0.5, fx.coupon_claim * fx.coupon_ret_cny, 0.0)]
+    )
     eff2 = np.maximum(eff[None, :] - coupon, 0.05 * eff[None, :])
     price_f = (eff2 / compare_price[None, :]) ** (-elasticity)
     depth = np.clip(1 - eff / list_price, 0, 0.9)
-    sku_f = ((1 + shoppers.discount_sensitivity * depth) * np.where(is_charm(unit_price), 1 + shoppers.charm_uplift, 1)
-             * ((0.5 + quality) / 1.1) ** shoppers.quality_exponent * (1 + fx.gift_uplift) * debt_factor
-             * presale_pull * shown)
-    mult = context * (rating / shoppers.reference_rating) ** shoppers.rating_exponent * price_f * sku_f[None, :]
+    sku_f = (
+        (1 + shoppers.discount_sensitivity * depth)
+        * np.where(is_charm(unit_price), 1 + shoppers.charm_uplift, 1)
+        * ((0.5 + quality) / 1.1) ** shoppers.quality_exponent
+        * (1 + fx.gift_uplift)
+        * debt_factor
+        * presale_pull
+        * shown
+    )
+    mult = (
+        context
+        * (rating / shoppers.reference_rating) ** shoppers.rating_exponent
+        * price_f
+        * sku_f[None, :]
+    )
     p_order = np.clip(base_cr[:, None] * mult, 0, 0.9)
     p_inq = np.where(shown, service.presale_inquiry_rate, 0.0)[None, :].repeat(n_ch, 0)
     cart_total = np.minimum(shoppers.cart_ratio * p_order, 0.95)
@@ -98,9 +132,16 @@ def funnel(*, base_cr: np.ndarray, shoppers, service, price: np.ndarray, list_pr
     fav = np.minimum(shoppers.favourite_ratio * p_order, 0.95)
     # bounce among visitors who don't order, so that the overall bounce rate is the target
     bounce_rest = np.minimum(shoppers.bounce_rate / np.maximum(1 - p_order, 1e-9), 1.0)
-    return Funnel(order=p_order, inquiry=p_inq, cart_extra=np.clip(cart_extra, 0, 1), favourite=fav,
-                  bounce_rest=bounce_rest, multiplier=mult, unit_price=unit_price,
-                  pages_extra=shoppers.pages_per_engaged_visit - 1)
+    return Funnel(
+        order=p_order,
+        inquiry=p_inq,
+        cart_extra=np.clip(cart_extra, 0, 1),
+        favourite=fav,
+        bounce_rest=bounce_rest,
+        multiplier=mult,
+        unit_price=unit_price,
+        pages_extra=shoppers.pages_per_engaged_visit - 1,
+    )
 
 
 @dataclass
@@ -130,7 +171,9 @@ def sample_batch(rng: np.random.Generator, visits: np.ndarray, f: Funnel) -> Out
     return Outcome(visits, inq, orders, carts, favs, bounces, pv)
 
 
-def sample_one(rng: np.random.Generator, ch: int, k: int, f: Funnel) -> tuple[bool, bool, bool, bool, bool, int]:
+def sample_one(
+    rng: np.random.Generator, ch: int, k: int, f: Funnel
+) -> tuple[bool, bool, bool, bool, bool, int]:
     """Draw the funnel of one visit: (inquiry, order, cart, favourite, bounce, pages)."""
     if rng.random() < f.inquiry[ch, k]:
         return True, False, False, False, False, 1 + rng.poisson(f.pages_extra)
@@ -146,7 +189,10 @@ def inquiry_buy_probability(multiplier: float, wait_min: float, answered: bool, 
     """Purchase probability of an inquirer after waiting ``wait_min`` minutes."""
     if not answered:
         return min(0.95, service.abandoned_conversion * multiplier)
-    return min(0.95, service.inquiry_conversion * multiplier * np.exp(-wait_min / service.response_decay_min))
+    return min(
+        0.95,
+        service.inquiry_conversion * multiplier * np.exp(-wait_min / service.response_decay_min),
+    )
 
 
 @dataclass
@@ -160,9 +206,17 @@ class Basket:
     paid: np.ndarray
 
 
-def baskets(rng: np.random.Generator, ks: np.ndarray, price: np.ndarray, list_price: np.ndarray,
-            extra_units_mean: float, fx: Effects, returning: np.ndarray, shoppers) -> Basket:
-    """Draw units and money for orders of SKUs ``ks`` at unit prices ``price`` (bundles, 满减, coupons)."""
+def baskets(
+    rng: np.random.Generator,
+    ks: np.ndarray,
+    price: np.ndarray,
+    list_price: np.ndarray,
+    extra_units_mean: float,
+    fx: Effects,
+    returning: np.ndarray,
+    shoppers,
+) -> Basket:
+    """Draw units and money for orders of SKUs ``ks`` at ``price`` (bundles, 满减, coupons)."""
     n = len(ks)
     units = 1 + rng.poisson(extra_units_mean, n)
     take = rng.random(n) < fx.bundle_take[ks]
@@ -171,7 +225,9 @@ def baskets(rng: np.random.Generator, ks: np.ndarray, price: np.ndarray, list_pr
     thr, off = fx.threshold_cny[ks], fx.off_cny[ks]
     u_thr = rng.random(n)
     gap = thr - units * price * (1 - bdisc)
-    p_top = shoppers.threshold_reach * np.exp(-np.maximum(gap, 0) / (shoppers.threshold_gap_scale * price))
+    p_top = shoppers.threshold_reach * np.exp(
+        -np.maximum(gap, 0) / (shoppers.threshold_gap_scale * price)
+    )
     top = (thr > 0) & (gap > 0) & (u_thr < p_top)
     add = np.where(top, np.ceil(np.maximum(gap, 0) / (price * (1 - bdisc))), 0).astype(np.int64)
     units = units + add
@@ -181,8 +237,11 @@ def baskets(rng: np.random.Generator, ks: np.ndarray, price: np.ndarray, list_pr
     coupon_value = np.where(returning, fx.coupon_ret_cny[ks], fx.coupon_new_cny[ks])
     claimed = rng.random(n) < fx.coupon_claim[ks]
     after = value - disc_bundle - disc_thr
-    coupon = np.where(claimed & (coupon_value > 0) & (after >= fx.coupon_min_cny[ks]),
-                      np.minimum(coupon_value, after - 0.01), 0.0)
+    coupon = np.where(
+        claimed & (coupon_value > 0) & (after >= fx.coupon_min_cny[ks]),
+        np.minimum(coupon_value, after - 0.01),
+        0.0,
+    )
     goods = np.round(units * list_price[ks], 2)
     paid = np.round(np.maximum(after - coupon, 0.01), 2)
     coupon = np.round(coupon, 2)

@@ -1,14 +1,24 @@
 """The simulation: SimPy owns time; areas act on each store every hour.
 
 One SimPy environment runs the market and every store in it. A clock process ticks once
-per hour; at the first hour of a day it runs the daily decisions (prices, promotions,
-rival prices, search rank, events, reorder reviews of daily policies, holding cost). Each
-hour it draws traffic and the shopper funnel for all visits of the hour at once
-(vectorised; or one SimPy process per visitor with ``per_visitor=True``, the reference
-model used to check the batch sampler), takes orders against the stock shown, and runs
-packing, carrier pickup, deliveries, returns, reviews and settlements that fall due.
-Inquiries are SimPy processes queueing for agents (:mod:`sim.model.service`); supplier
-deliveries are SimPy processes waiting out their lead time.
+per hour. At the first hour of a day it runs the daily decisions (prices, promotions,
+rival prices, search rank, events, holding cost), processes deliveries, returns, reviews
+and settlements that fell due, and plans the day: within a day prices, promotions,
+rating, rank and listings are fixed, so every hour's funnel is known and the day's
+impressions, visits and funnel outcomes are drawn at once (vectorised batches per hour
+and cell). Each hour the planned orders are taken against the stock shown at that hour
+(when stock cannot run short that day, they are admitted at once and released hour by
+hour, with the same result), packers pack, the carrier collects at the cut-off, and
+continuous-review reorder policies are consulted.
+
+``per_visitor=True`` replaces the batch draws by one SimPy process per visitor deciding at
+its arrival time from the same probabilities: the reference model that shows the batch
+sampler is statistically the same (tests/test_theory.py) and how much faster it is
+(``python -m sim bench``).
+
+Inquiries queue for agents on SimPy resources (:mod:`sim.model.service`); shoppers who
+buy after asking have their orders placed every ``INQUIRY_BATCH_H`` hours with their
+exact times. Supplier deliveries are SimPy processes waiting out their lead time.
 
 A run can be advanced in steps (:meth:`Simulation.run_until`), its decisions changed
 (:meth:`Simulation.decide`) and continued; with unchanged decisions a stepped run equals
@@ -18,6 +28,7 @@ the one-shot run exactly, because every draw comes from a per-(store, area, day)
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from typing import Any
 
@@ -26,16 +37,19 @@ import simpy
 
 from sim import policies
 from sim.errors import ScenarioError
+from sim.i18n import Phrase
 from sim.model import choice, promotions, reviews, service, traffic
 from sim.model.finance import Books
 from sim.model.fulfilment import Fulfilment, compensation
 from sim.model.inventory import Inventory
-from sim.model.orders import S as ST
 from sim.model.orders import OrderBook
+from sim.model.orders import S as ST
 from sim.model.rng import Streams
 from sim.scenario.schema import CHANNELS, MARKET_CHANNELS, Scenario, Store
 
 N_CH = len(CHANNELS)
+INQUIRY_BATCH_H = 3
+"""Orders of shoppers who bought after asking service are placed every this many hours."""
 RET = CHANNELS.index("returning")
 ADS = CHANNELS.index("ads")
 LIVE = CHANNELS.index("livestream")
@@ -96,7 +110,11 @@ class StoreSim:
         self.fulfil = Fulfilment(sim.scenario.carriers)
         self.rating = reviews.Rating(cfg.initial_rating, mk.reviews.rating_memory)
         self.rank = cfg.initial_rank_score
-        self.velocity = base_units.sum() * cfg.initial_rank_score
+        # sales velocity consistent with the starting search score (score = velocity ** exponent)
+        a = mk.velocity_exponent
+        self.velocity = mk.reference_daily_units * (
+            cfg.initial_rank_score ** (1 / a) if a > 0 else 1.0
+        )
         self.conv_ew = float(mk.shoppers.conversion_by_channel.get("search", 0.03))
         self.customers = cfg.initial_customers
         self.next_customer = cfg.initial_customers
@@ -126,7 +144,7 @@ class StoreSim:
         self.day_orders = 0
         self.reviews_log: list[tuple[float, int, float, str]] = []
         self.presale_orders: list[int] = []
-        self.pending: list[tuple[int, int, float, int]] = []
+        self.pending: list[tuple[int, int, float, int, float]] = []
         self.next_review_h = 0
 
     # ------------------------------------------------------------------ helpers
@@ -162,23 +180,38 @@ class StoreSim:
         """Decisions and updates at the first hour of day ``d`` (1-based)."""
         self.rng.new_day(d)
         sc = self.sim.scenario
+        due: dict[str, list[np.ndarray]] = {}
         for kind, payload in self.due.pop(h, ()):
-            getattr(self, f"_due_{kind}")(h, payload)
+            due.setdefault(kind, []).append(payload)
+        for kind in ("delivery", "return", "review", "settle"):
+            if kind in due:
+                getattr(self, f"_due_{kind}")(h, np.concatenate(due[kind]))
         # search rank from the days so far
         mk = sc.market
         self.rank = traffic.rank_score(
-            self.velocity, self.conv_ew, self.rating.value, reference_units=mk.reference_daily_units,
+            self.velocity,
+            self.conv_ew,
+            self.rating.value,
+            reference_units=mk.reference_daily_units,
             reference_conversion=mk.shoppers.conversion_by_channel.get("search", 0.03),
-            reference_rating=mk.shoppers.reference_rating, velocity_exponent=mk.velocity_exponent,
-            conversion_exponent=mk.conversion_exponent, rating_exponent=self.sim.platform.rating_weight,
+            reference_rating=mk.shoppers.reference_rating,
+            velocity_exponent=mk.velocity_exponent,
+            conversion_exponent=mk.conversion_exponent,
+            rating_exponent=self.sim.platform.rating_weight,
         )
         if self.cfg.new_store and d <= self.sim.platform.new_store_boost_days:
             self.rank *= self.sim.platform.new_store_boost
         # prices
         view = policies.PriceView(
-            day=d, skus=self.codes, cost_cny=self.cost.copy(), list_price_cny=self.list_price.copy(),
-            reference_price_cny=self.reference.copy(), rival_price_cny=self.sim.rival_price.copy(),
-            price_cny=self.price.copy(), on_hand=self.inv.on_hand.copy(), units_7d=self._units_7d(),
+            day=d,
+            skus=self.codes,
+            cost_cny=self.cost.copy(),
+            list_price_cny=self.list_price.copy(),
+            reference_price_cny=self.reference.copy(),
+            rival_price_cny=self.sim.rival_price.copy(),
+            price_cny=self.price.copy(),
+            on_hand=self.inv.on_hand.copy(),
+            units_7d=self._units_7d(),
             rating=self.rating.value,
         )
         new_price = policies.check_prices(self.decisions.pricing(view), view)
@@ -189,11 +222,18 @@ class StoreSim:
         self.today = list(self.decisions.promotions.on_day(d))
         for p in self.today:
             if isinstance(p, promotions.FlashSale) and p.start_day == d:
-                self.log(h + p.start_hour, "promotion", f"秒杀开始 {p.discount:.0%}", f"flash sale {p.discount:.0%}")
+                self.log(
+                    h + p.start_hour,
+                    "promotion",
+                    f"秒杀开始 {p.discount:.0%}",
+                    f"flash sale {p.discount:.0%}",
+                )
         self.flash_left = np.zeros(self.n, dtype=np.int64)
         for p in self.today:
             if isinstance(p, promotions.FlashSale):
-                mask = np.ones(self.n, bool) if not p.skus else np.isin(np.array(self.codes), p.skus)
+                mask = (
+                    np.ones(self.n, bool) if not p.skus else np.isin(np.array(self.codes), p.skus)
+                )
                 self.flash_left[mask] = p.cap_units
         self._presale_balance(d, h)
         self.ads_spent_today = 0.0
@@ -211,17 +251,26 @@ class StoreSim:
         self.live_spike = float(self.rng["traffic"].lognormal(-sd * sd / 2, sd)) if sd > 0 else 1.0
         # daily costs
         pos = np.maximum(self.inv.on_hand, 0)
-        self.books.book("holding", float(np.round((pos * self.cost).sum() * self.cfg.holding_rate_per_year / 365, 2)))
+        self.books.book(
+            "holding",
+            float(np.round((pos * self.cost).sum() * self.cfg.holding_rate_per_year / 365, 2)),
+        )
         st = self.sim.platform.store_types[self.cfg.store_type]
         fee = round(st.annual_fee_cny / 365, 2)
         self.books.book("platform_fees", fee, -fee)
+        overhead = round(self.cfg.overhead_cny_per_day, 2)
+        if overhead:
+            self.books.book("overheads", overhead, -overhead)
 
     def close_day(self, d: int) -> None:
         """Bookkeeping at the end of day ``d``."""
         self.inv.close_day()
         self._settle_debt()
-        wages = round(self.desk.agent_hours * self.cfg.agent_wage_cny_per_h
-                      + self.fulfil.packer_hours * self.cfg.packer_wage_cny_per_h, 2)
+        wages = round(
+            self.desk.agent_hours * self.cfg.agent_wage_cny_per_h
+            + self.fulfil.packer_hours * self.cfg.packer_wage_cny_per_h,
+            2,
+        )
         self.books.book("staff", wages, -wages)
         units = self.sku_day[3].copy()
         self.units_hist.append(units)
@@ -233,12 +282,28 @@ class StoreSim:
         day_visits = int(self._day_visits.sum())
         if day_visits > 0:
             self.conv_ew += alpha * (self.day_orders / day_visits - self.conv_ew)
-        row = np.vstack([self.sku_day, self.price, self.sim.rival_price, self.inv.on_hand, self.inv.on_order,
-                         self.quality])
+        row = np.vstack(
+            [
+                self.sku_day,
+                self.price,
+                self.sim.rival_price,
+                self.inv.on_hand,
+                self.inv.on_order,
+                self.quality,
+            ]
+        )
         self.sku_daily.append(row)
-        self.daily.append({"day": d, "rating": self.rating.value, "rank_score": self.rank,
-                           "customers": self.customers, "agent_hours": self.desk.agent_hours,
-                           "packer_hours": self.fulfil.packer_hours, "backlog": len(self.fulfil.backlog)})
+        self.daily.append(
+            {
+                "day": d,
+                "rating": self.rating.value,
+                "rank_score": self.rank,
+                "customers": self.customers,
+                "agent_hours": self.desk.agent_hours,
+                "packer_hours": self.fulfil.packer_hours,
+                "backlog": len(self.fulfil.backlog),
+            }
+        )
         self.desk.agent_hours = 0.0
         self.fulfil.packer_hours = 0.0
         self.books.close_day(d)
@@ -251,7 +316,9 @@ class StoreSim:
         return np.sum(self.units_hist[-7:], axis=0)
 
     # ------------------------------------------------------------------ hourly
-    def plan_day(self, d: int, h0: int, market: np.ndarray, shares: np.ndarray, returning_w: np.ndarray) -> None:
+    def plan_day(
+        self, d: int, h0: int, market: np.ndarray, shares: np.ndarray, returning_w: np.ndarray
+    ) -> None:
         """Draw the day's traffic and shopper funnel for all 24 hours at once.
 
         Within a day prices, promotions, rating, rank and listings are fixed, so the funnel
@@ -260,8 +327,11 @@ class StoreSim:
         """
         mk = self.sim.scenario.market
         sim = self.sim
-        fx_h = [promotions.effects(self.today, d, hod, self.codes) for hod in range(24)] if self._hourly_fx \
+        fx_h = (
+            [promotions.effects(self.today, d, hod, self.codes) for hod in range(24)]
+            if self._hourly_fx
             else [self._fx_day] * 24
+        )
         shown = self._active.copy()
         funnels: dict[int, tuple] = {}
         for fx in fx_h:
@@ -297,7 +367,9 @@ class StoreSim:
                 if cum[-1] > allowed:
                     room = np.clip(allowed - (cum - clicks), 0, None)
                     frac = np.where(clicks > 0, np.minimum(room / np.maximum(clicks, 1), 1), 1)
-                    visits[:, ADS, :] = np.floor(visits[:, ADS, :] * frac[:, None]).astype(visits.dtype)
+                    visits[:, ADS, :] = np.floor(visits[:, ADS, :] * frac[:, None]).astype(
+                        visits.dtype
+                    )
                 spend = np.round(visits[:, ADS, :].sum(axis=1) * self._cpc, 2)
         self._day_spend = spend
         self._day_impressions = impressions
@@ -306,7 +378,7 @@ class StoreSim:
             f = self._day_f[hod]
             self._expected_now += (visits[hod] * f.order).sum(axis=0)
             self._expected_base_sku += (visits[hod] * sim.base_cr[:, None]).sum(axis=0)
-        rows = np.zeros((24, N_CH, 9))
+        rows = np.zeros((24, N_CH, 10))
         rows[:, :, 0] = impressions.sum(2)
         rows[:, :, 1] = visits.sum(2)
         rows[:, ADS, 8] = spend
@@ -314,9 +386,13 @@ class StoreSim:
         if sim.per_visitor:
             return
         # the funnel of every visit of the day, in one draw per step of the funnel
-        stack = {name: np.stack([getattr(f, name) for f in self._day_f]) for name in
-                 ("order", "inquiry", "cart_extra", "favourite", "bounce_rest")}
-        f_all = choice.Funnel(multiplier=None, unit_price=None, pages_extra=self._day_f[0].pages_extra, **stack)
+        stack = {
+            name: np.stack([getattr(f, name) for f in self._day_f])
+            for name in ("order", "inquiry", "cart_extra", "favourite", "bounce_rest")
+        }
+        f_all = choice.Funnel(
+            multiplier=None, unit_price=None, pages_extra=self._day_f[0].pages_extra, **stack
+        )
         rng = self.rng["choice"]
         out = choice.sample_batch(rng, visits, f_all)
         self._day_out = out
@@ -331,8 +407,12 @@ class StoreSim:
         self._day_cuts = np.searchsorted(hh, np.arange(25))
         self._deferred_ids = None
         asked = np.bincount(kk, weights=self._day_arrivals["units"], minlength=self.n)
-        if (not self._hourly_fx and not self.cfg.other_channel_share and not self.cfg.stock_sync_delay_h
-                and (asked <= np.maximum(self.inv.shown, 0)).all()):
+        if (
+            not self._hourly_fx
+            and not self.cfg.other_channel_share
+            and not self.cfg.stock_sync_delay_h
+            and (asked <= np.maximum(self.inv.shown, 0)).all()
+        ):
             # stock cannot run short today: admit the whole day at once
             self._admit(h0, self._day_arrivals, self._fx_day, deferred=True)
         rows[:, :, 2] = out.page_views.sum(2)
@@ -361,15 +441,10 @@ class StoreSim:
         if self._day_spend[hod]:
             self.ads_spent_today += self._day_spend[hod]
             self.books.book("ads", self._day_spend[hod], -self._day_spend[hod])
-        if self.pending:
+        if self.pending and hod % INQUIRY_BATCH_H == 0:
             self._place_pending(h, f, fx)
         if sim.per_visitor:
-            out = self._per_visitor(h, self._day_visits[hod], f, fx)
-            row = self._day_rows[hod]
-            for j, arr in ((2, out.page_views), (3, out.bounces), (4, out.favourites), (5, out.carts),
-                           (7, out.inquiries)):
-                row[:, j] = arr.sum(1)
-            row[:, 6] += out.orders.sum(1)
+            self._per_visitor(h, self._day_visits[hod], f, fx)
         else:
             out = self._day_out
             lo, hi = self._day_cuts[hod], self._day_cuts[hod + 1]
@@ -391,13 +466,16 @@ class StoreSim:
             inq = out.inquiries[hod]
             if inq.any():
                 self._inquiries(h, inq, f, fx)
-        # packing and pickup
+        # the carrier collects at the start of the cut-off hour what was packed by then
+        if hod == dec.cut_off_hour:
+            if self.cfg.stock_sync_delay_h:
+                self._cancel_oversold(h)  # the warehouse finds oversold items when picking
+            self._ship(h, self.fulfil.pickup())
+        # packing: this hour's packers, oldest paid orders first
         cap = int(packers * dec.pack_rate_per_h)
         if cap and self.fulfil.backlog:
             done = self.fulfil.pack(cap)
             self.orders.cols["packed_h"][done] = h + 1
-        if hod == dec.cut_off_hour:
-            self._ship(h, self.fulfil.pickup())
         # reorders
         if h >= self.next_review_h:
             self._review(h, d, hod)
@@ -426,15 +504,29 @@ class StoreSim:
         sim = self.sim
         mk = sim.scenario.market
         q = self._quality
-        compare = mk.shoppers.rival_weight * sim.rival_price + (1 - mk.shoppers.rival_weight) * self.reference
+        compare = (
+            mk.shoppers.rival_weight * sim.rival_price
+            + (1 - mk.shoppers.rival_weight) * self.reference
+        )
         st = sim.platform.store_types[self.cfg.store_type]
         context = sim.platform.conversion_multiplier * st.trust * self._conv_mult
         pull = np.array([p.pull_in if p is not None else 1.0 for p in fx.presale])
         f = choice.funnel(
-            base_cr=sim.base_cr, shoppers=mk.shoppers, service=mk.service, price=self.price,
-            list_price=self.list_price, compare_price=compare, elasticity=sim.elasticity(self), quality=q,
-            rating=self.rating.value, context=context, fx=fx, debt_factor=self._debt_factor, flash_open=flash_open,
-            presale_pull=pull, shown=shown,
+            base_cr=sim.base_cr,
+            shoppers=mk.shoppers,
+            service=mk.service,
+            price=self.price,
+            list_price=self.list_price,
+            compare_price=compare,
+            elasticity=sim.elasticity(self),
+            quality=q,
+            rating=self.rating.value,
+            context=context,
+            fx=fx,
+            debt_factor=self._debt_factor,
+            flash_open=flash_open,
+            presale_pull=pull,
+            shown=shown,
         )
         depth = np.clip(1 - f.unit_price / self.list_price, 0, 0.9)
         ctr = np.clip(mk.shoppers.ctr_reference * traffic.ctr_factor(q, depth), 0, 0.9)
@@ -453,47 +545,66 @@ class StoreSim:
         rate = self.inv.demand_mean / 24 * cfg.other_channel_share / (1 - cfg.other_channel_share)
         draw = self.rng["choice"].poisson(rate)
         for k in np.nonzero(draw)[0]:
-            units = int(draw[k]) if delay else int(min(draw[k], max(self.inv.on_hand[k], 0)))
+            # the other channel sells only what is physically there; the platform, seeing
+            # stock counted at the last sync, can sell more (overselling)
+            units = int(min(draw[k], max(self.inv.on_hand[k], 0)))
             if units:
                 self.inv.take(h, k, units, "other_channel")
                 if not delay:
                     self.inv.shown[k] = max(self.inv.on_hand[k], 0)
 
     def _cancel_oversold(self, h: int) -> None:
+        """Cancel the latest unshipped platform orders of SKUs whose stock went below zero."""
         o = self.orders
         pf = self.sim.platform
         for k in np.nonzero(self.inv.on_hand < 0)[0]:
             short = -int(self.inv.on_hand[k])
-            cand = np.nonzero((o["sku"] == k) & (o["status"] == ST["paid"]) & np.isnan(o["shipped_h"]))[0][::-1]
-            got, cancel = 0, []
-            for i in cand:
-                if got >= short:
-                    break
-                cancel.append(i)
-                got += int(o["units"][i])
-            if not cancel:
+            status = o["status"]
+            open_ = (status == ST["paid"]) | (status == ST["awaiting_balance"])
+            cand = np.nonzero((o["sku"] == k) & open_ & np.isnan(o["shipped_h"]))[0][::-1]
+            units = o["units"][cand]
+            take = np.searchsorted(np.cumsum(units), short) + 1
+            ids = cand[:take]
+            if not len(ids):
                 continue
-            ids = np.array(cancel)
             self._remove_from_backlog(ids)
+            deposit_only = o["status"][ids] == ST["awaiting_balance"]
+            if deposit_only.any():
+                gone = set(int(i) for i in ids[deposit_only])
+                self.presale_orders = [i for i in self.presale_orders if i not in gone]
+            paid = ids[~deposit_only]
             o.cols["status"][ids] = ST["cancelled"]
-            pen = compensation(o["paid_cny"][ids], pf.oversell_penalty_rate, pf.oversell_penalty_min_cny,
-                               pf.oversell_penalty_max_cny)
-            refund = o["paid_cny"][ids]
-            o.cols["refund_cny"][ids] = refund
-            o.cols["refund_h"][ids] = h
-            total_pen, total_ref = float(pen.sum()), float(refund.sum())
+            pen = compensation(
+                o["paid_cny"][ids],
+                pf.oversell_penalty_rate,
+                pf.oversell_penalty_min_cny,
+                pf.oversell_penalty_max_cny,
+            )
+            total_pen = float(pen.sum())
             self.books.book("penalties", total_pen, -total_pen)
-            self.books.book("refunds", total_ref, -total_ref)
-            self._reverse_fees(ids, restock=True, h=h, event="cancel")
-            self.log(h, "oversold", f"超卖取消 {len(ids)} 单", f"oversold: {len(ids)} orders cancelled")
+            # paid orders are refunded; a pre-sale deposit goes back to the shopper from the
+            # platform's escrow, never having been the store's revenue or cash
+            o.cols["refund_cny"][ids] = np.where(deposit_only, 0.0, o["paid_cny"][ids])
+            o.cols["refund_h"][ids] = h
+            if len(paid):
+                refund = float(o["paid_cny"][paid].sum())
+                self.books.book("refunds", refund, -refund)
+                self._reverse_fees(paid, restock=True, h=h, event="cancel")
+            for i in ids[deposit_only]:
+                self.inv.put(float(h), int(o["sku"][i]), int(o["units"][i]), "cancel")
+            self.log(
+                h, "oversold", f"超卖取消 {len(ids)} 单", f"oversold: {len(ids)} orders cancelled"
+            )
 
     def _remove_from_backlog(self, ids: np.ndarray) -> None:
         drop = set(int(i) for i in ids)
-        self.fulfil.backlog = type(self.fulfil.backlog)(i for i in self.fulfil.backlog if i not in drop)
+        self.fulfil.backlog = type(self.fulfil.backlog)(
+            i for i in self.fulfil.backlog if i not in drop
+        )
         self.fulfil.packed = [i for i in self.fulfil.packed if i not in drop]
 
     def _settle_debt(self) -> None:
-        """Pull-forward: a share of yesterday's promotion uplift is repaid as a dip on later days."""
+        """Pull-forward: a share of yesterday's promotion uplift is repaid later as a dip."""
         sh = self.sim.scenario.market.shoppers
         base = self._expected_base_sku
         uplift = np.where(self._promo_on, np.maximum(self._expected_now - base, 0), 0.0)
@@ -506,7 +617,12 @@ class StoreSim:
     def _plan_dip(self, fx) -> None:
         """Today's dip factor per SKU: repay debt on days without a promotion on the SKU."""
         sh = self.sim.scenario.market.shoppers
-        on = (fx.price_factor < 1) | (fx.threshold_cny > 0) | (fx.coupon_new_cny > 0) | (fx.coupon_ret_cny > 0)
+        on = (
+            (fx.price_factor < 1)
+            | (fx.threshold_cny > 0)
+            | (fx.coupon_new_cny > 0)
+            | (fx.coupon_ret_cny > 0)
+        )
         for p in self.today:
             if isinstance(p, promotions.FlashSale):
                 on |= np.ones(self.n, bool) if not p.skus else np.isin(np.array(self.codes), p.skus)
@@ -517,20 +633,53 @@ class StoreSim:
         self._debt_factor = 1 - repay / base
 
     # ------------------------------------------------------------------ orders
-    def _arrivals(self, rng: np.random.Generator, chans: np.ndarray, ks: np.ndarray, t: np.ndarray,
-                  unit_price: np.ndarray, fx) -> dict[str, np.ndarray]:
-        """Would-be orders: their baskets and the draws that settle payment and who the shopper is."""
+    def _arrivals(
+        self,
+        rng: np.random.Generator,
+        chans: np.ndarray,
+        ks: np.ndarray,
+        t: np.ndarray,
+        unit_price: np.ndarray,
+        fx,
+    ) -> dict[str, np.ndarray]:
+        """Would-be orders: baskets, and the draws that settle payment and who the shopper is."""
         mk = self.sim.scenario.market
-        b = choice.baskets(rng, ks, unit_price, self.list_price, self.cfg.catalogue.extra_units_mean, fx,
-                           chans == RET, mk.shoppers)
+        b = choice.baskets(
+            rng,
+            ks,
+            unit_price,
+            self.list_price,
+            self.cfg.catalogue.extra_units_mean,
+            fx,
+            chans == RET,
+            mk.shoppers,
+        )
         n = len(ks)
         u = rng.random((3, n))
-        return {"ch": chans, "k": ks, "t": t, "unit_price": unit_price, "units": b.units, "goods": b.goods_value,
-                "discount": b.discount, "coupon": b.coupon, "paid": b.paid, "pay_u": u[0], "new_u": u[1],
-                "cust_u": u[2]}
+        return {
+            "ch": chans,
+            "k": ks,
+            "t": t,
+            "unit_price": unit_price,
+            "units": b.units,
+            "goods": b.goods_value,
+            "discount": b.discount,
+            "coupon": b.coupon,
+            "paid": b.paid,
+            "pay_u": u[0],
+            "new_u": u[1],
+            "cust_u": u[2],
+        }
 
-    def _take_orders(self, h: int, orders: np.ndarray, f: choice.Funnel, fx, via_inquiry: bool = False,
-                     t_exact: float | np.ndarray | None = None) -> np.ndarray:
+    def _take_orders(
+        self,
+        h: int,
+        orders: np.ndarray,
+        f: choice.Funnel,
+        fx,
+        via_inquiry: bool = False,
+        t_exact: float | np.ndarray | None = None,
+    ) -> np.ndarray:
         """Place the orders drawn for each (channel, SKU) cell; return those accepted by channel."""
         rng = self.rng["choice"]
         ch_idx, k_idx = np.nonzero(orders)
@@ -538,11 +687,24 @@ class StoreSim:
         chans = np.repeat(ch_idx, counts)
         ks = np.repeat(k_idx, counts)
         n = len(ks)
-        t = np.broadcast_to(np.asarray(t_exact, float), (n,)).copy() if t_exact is not None else h + rng.random(n)
-        return self._admit(h, self._arrivals(rng, chans, ks, t, f.unit_price[ks], fx), fx, via_inquiry)
+        t = (
+            np.broadcast_to(np.asarray(t_exact, float), (n,)).copy()
+            if t_exact is not None
+            else h + rng.random(n)
+        )
+        return self._admit(
+            h, self._arrivals(rng, chans, ks, t, f.unit_price[ks], fx), fx, via_inquiry
+        )
 
-    def _admit(self, h: int, a: dict[str, np.ndarray], fx, via_inquiry: bool = False,
-               deferred: bool = False) -> np.ndarray:
+    def _admit(
+        self,
+        h: int,
+        a: dict[str, np.ndarray],
+        fx,
+        via_inquiry: bool = False,
+        deferred: bool = False,
+        return_kept: bool = False,
+    ) -> Any:
         """Take would-be orders against the stock shown; return the accepted ones by channel.
 
         Stock shown (and a flash sale's cap) goes to the earliest; orders that find no
@@ -565,7 +727,8 @@ class StoreSim:
             self.inv.lost_today += lost.astype(np.int64)
             self.sku_day[5] += lost
             if not ok.any():
-                return np.zeros(N_CH, dtype=np.int64)
+                none = np.zeros(N_CH, dtype=np.int64)
+                return (none, ok) if return_kept else none
             a = {key: v[ok] for key, v in a.items()}
             ks, units = a["k"], a["units"]
         m = len(ks)
@@ -583,7 +746,9 @@ class StoreSim:
         if self._presale_today:
             # pre-sale orders pay a deposit now; 定金膨胀 lowers what they pay in the end
             dep = np.array([p.deposit_cny if p is not None else 0.0 for p in fx.presale])[ks]
-            bonus = np.array([p.deposit_value_cny - p.deposit_cny if p is not None else 0.0 for p in fx.presale])[ks]
+            bonus = np.array(
+                [p.deposit_value_cny - p.deposit_cny if p is not None else 0.0 for p in fx.presale]
+            )[ks]
             cut = np.clip(np.minimum(bonus, a["paid"] - dep - 0.01), 0, None)
             discount, paid_amt = np.round(a["discount"] + cut, 2), np.round(a["paid"] - cut, 2)
         else:
@@ -591,10 +756,23 @@ class StoreSim:
             discount, paid_amt = a["discount"], a["paid"]
         presale = dep > 0
         ids = self.orders.add(
-            m, customer_id=cust, is_new_customer=is_new, channel=chans, sku=ks, created_h=t, units=units,
-            list_price_cny=self.list_price[ks], unit_price_cny=a["unit_price"], goods_value_cny=a["goods"],
-            discount_cny=discount, coupon_cny=a["coupon"], paid_cny=paid_amt, gift_cost_cny=fx.gift_cost_cny[ks],
-            via_inquiry=via_inquiry, presale=presale, deposit_cny=dep,
+            m,
+            customer_id=cust,
+            is_new_customer=is_new,
+            channel=chans,
+            sku=ks,
+            created_h=t,
+            units=units,
+            list_price_cny=self.list_price[ks],
+            unit_price_cny=a["unit_price"],
+            goods_value_cny=a["goods"],
+            discount_cny=discount,
+            coupon_cny=a["coupon"],
+            paid_cny=paid_amt,
+            gift_cost_cny=fx.gift_cost_cny[ks],
+            via_inquiry=via_inquiry,
+            presale=presale,
+            deposit_cny=dep,
         )
         self.sku_day[2] += np.bincount(ks, minlength=self.n)
         if deferred:
@@ -604,16 +782,22 @@ class StoreSim:
             self._deferred_paid = paid_mask & (dep <= 0)
             self._deferred_units = np.where(paid_mask, units, 0)
             self._deferred_cuts = np.searchsorted(hours, np.arange(25))
-            self._committed = np.bincount(ks, weights=self._deferred_units, minlength=self.n).astype(np.int64)
+            self._committed = np.bincount(
+                ks, weights=self._deferred_units, minlength=self.n
+            ).astype(np.int64)
             rows = np.zeros((24, N_CH), dtype=np.int64)
             np.add.at(rows, (hours, chans), 1)
             self._day_rows[:, :, 6] += rows
         if paid_mask.any():
-            sold = np.bincount(ks[paid_mask], weights=units[paid_mask], minlength=self.n).astype(np.int64)
+            sold = np.bincount(ks[paid_mask], weights=units[paid_mask], minlength=self.n).astype(
+                np.int64
+            )
             for k in np.nonzero(sold)[0] if not deferred else ():
                 self.inv.take(float(h), int(k), int(sold[k]))
             if capped.any():
-                self.flash_left = np.where(capped, np.maximum(self.flash_left - sold, 0), self.flash_left)
+                self.flash_left = np.where(
+                    capped, np.maximum(self.flash_left - sold, 0), self.flash_left
+                )
             pre = paid_mask & presale
             if pre.any():
                 self.orders.cols["status"][ids[pre]] = ST["awaiting_balance"]
@@ -621,10 +805,15 @@ class StoreSim:
             now = paid_mask & ~presale
             if now.any():
                 self._paid(ids[now], t[now], queue=not deferred)
-        return np.bincount(chans, minlength=N_CH)
+        placed = np.bincount(chans, minlength=N_CH)
+        if return_kept:
+            return placed, (np.ones(n, bool) if ok is None else ok)
+        return placed
 
     @staticmethod
-    def _first_come(t: np.ndarray, ks: np.ndarray, units: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    def _first_come(
+        t: np.ndarray, ks: np.ndarray, units: np.ndarray, limit: np.ndarray
+    ) -> np.ndarray:
         """Which orders get stock when it runs short: earliest first, per SKU."""
         n = len(ks)
         order = np.lexsort((t, ks))
@@ -667,7 +856,11 @@ class StoreSim:
         o = self.orders
         ids = np.array(self.presale_orders, dtype=np.int64)
         due = []
-        for p in self.decisions.promotions.presales() if hasattr(self.decisions.promotions, "presales") else ():
+        for p in (
+            self.decisions.promotions.presales()
+            if hasattr(self.decisions.promotions, "presales")
+            else ()
+        ):
             if p.balance_day == d:
                 due.append(p)
         if not due:
@@ -675,7 +868,7 @@ class StoreSim:
         rng = self.rng["choice"]
         rate = due[0].balance_pay_rate
         pay = rng.random(len(ids)) < rate
-        t = h + rng.random(len(ids)) * 24
+        t = h + rng.random(len(ids))  # balances are paid as the balance day opens
         if pay.any():
             self._paid(ids[pay], t[pay])
         lost = ids[~pay]
@@ -693,25 +886,29 @@ class StoreSim:
             for k in np.unique(o["sku"][lost]):
                 units = int(o["units"][lost][o["sku"][lost] == k].sum())
                 self.inv.put(float(h), int(k), units, "presale_release")
-        self.log(h, "presale", f"尾款日:{int(pay.sum())} 单付尾款,{len(lost)} 单放弃",
-                 f"balance day: {int(pay.sum())} paid, {len(lost)} forfeited")
+        self.log(
+            h,
+            "presale",
+            f"尾款日:{int(pay.sum())} 单付尾款,{len(lost)} 单放弃",
+            f"balance day: {int(pay.sum())} paid, {len(lost)} forfeited",
+        )
         self.presale_orders = []
 
     def _place_pending(self, h: int, f: choice.Funnel, fx) -> None:
-        """Place the orders of inquirers who decided to buy during the last hour."""
+        """Place the orders of inquirers who bought since the last batch, at their prices."""
         pend, self.pending = self.pending, []
-        orders = np.zeros((N_CH, self.n), dtype=np.int64)
-        for ch, k, _, _ in pend:
-            orders[ch, k] += 1
-        times = {}
-        for ch, k, t, _ in pend:
-            times.setdefault((ch, k), []).append(t)
-        t_exact = np.concatenate([np.array(times[(c, k)]) for c, k in zip(*np.nonzero(orders), strict=True)])
-        placed = int(self._take_orders(h, orders, f, fx, via_inquiry=True, t_exact=t_exact).sum())
-        if placed < len(pend):
-            conv = self.desk.tickets.converted
-            for _, _, _, ticket in pend[placed:]:
-                conv[ticket] = False
+        rng = self.rng["choice"]
+        chans = np.array([p[0] for p in pend])
+        ks = np.array([p[1] for p in pend])
+        t = np.array([p[2] for p in pend])
+        price = np.array([p[4] for p in pend])
+        a = self._arrivals(rng, chans, ks, t, price, fx)
+        a["ticket"] = np.array([p[3] for p in pend])
+        placed, kept = self._admit(h, a, fx, via_inquiry=True, return_kept=True)
+        self._day_rows[h % 24, :, 9] += placed
+        conv = self.desk.tickets.converted
+        for ticket in a["ticket"][~kept]:
+            conv[ticket] = False
 
     def _inquiries(self, h: int, inq: np.ndarray, f: choice.Funnel, fx) -> None:
         total = int(inq.sum())
@@ -724,51 +921,52 @@ class StoreSim:
         cells = np.repeat(np.arange(inq.size), inq.ravel())
         for j, cell in enumerate(cells):
             ch, k = divmod(int(cell), self.n)
-            self._one_inquiry(h, ch, k, float(delays[j]), float(patience[j]), float(handle[j]), f, fx)
+            self._one_inquiry(
+                h, ch, k, float(delays[j]), float(patience[j]), float(handle[j]), f, fx
+            )
 
     def _one_inquiry(self, h, ch, k, delay, patience, handle, f, fx) -> None:
         mult = float(f.multiplier[ch, k])
+        price = float(f.unit_price[k])
         svc = self.sim.scenario.market.service
 
         def on_answer(ticket: int, wait_min: float, answered: bool) -> bool:
             p = choice.inquiry_buy_probability(mult, wait_min, answered, svc)
             if self.rng["service"].random() >= p:
                 return False
-            self.pending.append((ch, k, self.sim.env.now, ticket))
+            self.pending.append((ch, k, self.sim.env.now, ticket, price))
             return True
 
         self.desk.inquire(service.PRE, k, -1, delay, patience, handle, on_answer)
 
-    def _per_visitor(self, h: int, visits: np.ndarray, f: choice.Funnel, fx) -> choice.Outcome:
+    def _per_visitor(self, h: int, visits: np.ndarray, f: choice.Funnel, fx) -> None:
         """Reference model: one SimPy process per visitor, deciding at its arrival time."""
-        out = choice.Outcome(*(np.zeros_like(visits) for _ in range(7)))
-        out.visits = visits.copy()
         rng = self.rng["choice"]
         svc_rng = self.rng["service"]
         svc = self.sim.scenario.market.service
         env = self.sim.env
+        row = self._day_rows[h % 24]
 
         def visitor(ch, k, at):
             yield env.timeout(at)
             inq, order, cart, fav, bounce, pages = choice.sample_one(rng, ch, k, f)
-            out.page_views[ch, k] += pages
+            row[ch, 2] += pages
             if inq:
-                out.inquiries[ch, k] += 1
+                row[ch, 7] += 1
                 patience, handle = service.draw_times(svc_rng, 1, svc)
                 self._one_inquiry(h, ch, k, 0.0, float(patience[0]), float(handle[0]), f, fx)
                 return
-            out.carts[ch, k] += cart
-            out.favourites[ch, k] += fav
-            out.bounces[ch, k] += bounce
+            row[ch, 5] += cart
+            row[ch, 4] += fav
+            row[ch, 3] += bounce
             if order:
                 one = np.zeros((N_CH, self.n), dtype=np.int64)
                 one[ch, k] = 1
-                out.orders[ch, k] += int(self._take_orders(h, one, f, fx, t_exact=env.now).sum())
+                row[ch, 6] += int(self._take_orders(h, one, f, fx, t_exact=env.now).sum())
 
         for ch, k in zip(*np.nonzero(visits), strict=True):
             for at in rng.random(int(visits[ch, k])):
                 env.process(visitor(int(ch), int(k), float(at)))
-        return out
 
     # ------------------------------------------------------------------ shipping and after
     def _ship(self, h: int, ids: np.ndarray) -> None:
@@ -788,8 +986,12 @@ class StoreSim:
         o.cols["delivered_h"][ids] = delivered
         late = h > o["deadline_h"][ids]
         if late.any():
-            pen = compensation(o["paid_cny"][ids[late]], pf.late_penalty_rate, pf.late_penalty_min_cny,
-                               pf.late_penalty_max_cny)
+            pen = compensation(
+                o["paid_cny"][ids[late]],
+                pf.late_penalty_rate,
+                pf.late_penalty_min_cny,
+                pf.late_penalty_max_cny,
+            )
             o.cols["late_penalty_cny"][ids[late]] = pen
             total = float(pen.sum())
             self.books.book("penalties", total, -total)
@@ -812,7 +1014,11 @@ class StoreSim:
         pf = self.sim.platform
         n = len(live)
         bad = o["defective"][live]
-        ret = np.where(bad, rng.random(n) < reviews.DEFECT_RETURN, rng.random(n) < self.return_rate[o["sku"][live]])
+        ret = np.where(
+            bad,
+            rng.random(n) < reviews.DEFECT_RETURN,
+            rng.random(n) < self.return_rate[o["sku"][live]],
+        )
         ret_at = o["delivered_h"][live] + rng.uniform(0.5, max(pf.return_window_days, 0.6), n) * 24
         rev = rng.random(n) < sc.market.reviews.review_rate
         rev_at = o["delivered_h"][live] + rng.uniform(0.5, 5, n) * 24
@@ -839,8 +1045,15 @@ class StoreSim:
                         self.orders.cols["service_failed"][oid] = True
                     return False
 
-                self.desk.inquire(service.AFTER, int(o["sku"][oid]), oid, float(delays[j]), float(patience[j]),
-                                  float(handle[j]), on_answer)
+                self.desk.inquire(
+                    service.AFTER,
+                    int(o["sku"][oid]),
+                    oid,
+                    float(delays[j]),
+                    float(patience[j]),
+                    float(handle[j]),
+                    on_answer,
+                )
 
     def _due_return(self, h: int, ids: np.ndarray) -> None:
         o = self.orders
@@ -856,16 +1069,22 @@ class StoreSim:
         good = ~o["defective"][ids]
         self._reverse_fees(ids, restock=False, h=h, event="return_restock")
         if good.any():
-            self._reverse_fees(ids[good], restock=True, h=h, event="return_restock", commission=False)
+            self._reverse_fees(
+                ids[good], restock=True, h=h, event="return_restock", commission=False
+            )
         self.sku_day[6] += np.bincount(o["sku"][ids], minlength=self.n)
 
-    def _reverse_fees(self, ids: np.ndarray, restock: bool, h: float, event: str, commission: bool = True) -> None:
+    def _reverse_fees(
+        self, ids: np.ndarray, restock: bool, h: float, event: str, commission: bool = True
+    ) -> None:
         o = self.orders
         pf = self.sim.platform
         st = pf.store_types[self.cfg.store_type]
         if commission:
             refund = float(o["paid_cny"][ids].sum())
-            self.books.book("commission", -round(refund * (pf.commission_rate + st.commission_extra_rate), 2))
+            self.books.book(
+                "commission", -round(refund * (pf.commission_rate + st.commission_extra_rate), 2)
+            )
         if restock:
             cogs = float((o["units"][ids] * self.cost[o["sku"][ids]]).sum())
             self.books.book("cogs", -round(cogs, 2))
@@ -877,9 +1096,12 @@ class StoreSim:
         rng = self.rng["reviews"]
         k = o["sku"][ids]
         s = reviews.stars(
-            rng, self.sim.scenario.market.reviews,
-            days_to_deliver=(o["delivered_h"][ids] - o["paid_h"][ids]) / 24, bad_item=o["defective"][ids],
-            service_failed=o["service_failed"][ids], price_ratio=o["unit_price_cny"][ids] / self.reference[k],
+            rng,
+            self.sim.scenario.market.reviews,
+            days_to_deliver=(o["delivered_h"][ids] - o["paid_h"][ids]) / 24,
+            bad_item=o["defective"][ids],
+            service_failed=o["service_failed"][ids],
+            price_ratio=o["unit_price_cny"][ids] / self.reference[k],
         )
         o.cols["stars"][ids] = s
         self.rating.add(s)
@@ -916,10 +1138,17 @@ class StoreSim:
                 return
         skus = self.cfg.catalogue.skus
         view = policies.InventoryView(
-            day=d, hour=hod, skus=self.codes, on_hand=inv.on_hand.copy(), on_order=inv.on_order.copy(),
-            inventory_position=inv.on_hand + inv.on_order, demand_per_day=inv.demand_mean.copy(),
-            demand_sd_per_day=np.sqrt(inv.demand_var), lead_time_days=np.array([s.lead_time_days for s in skus]),
-            lead_time_sd_days=np.array([s.lead_time_days * s.lead_time_cv for s in skus]), cost_cny=self.cost.copy(),
+            day=d,
+            hour=hod,
+            skus=self.codes,
+            on_hand=inv.on_hand.copy(),
+            on_order=inv.on_order.copy(),
+            inventory_position=inv.on_hand + inv.on_order,
+            demand_per_day=inv.demand_mean.copy(),
+            demand_sd_per_day=np.sqrt(inv.demand_var),
+            lead_time_days=np.array([s.lead_time_days for s in skus]),
+            lead_time_sd_days=np.array([s.lead_time_days * s.lead_time_cv for s in skus]),
+            cost_cny=self.cost.copy(),
         )
         if trigger is not None:
             self._s_level = (d, policy, trigger(view))
@@ -945,10 +1174,10 @@ def _group_by_day(times: np.ndarray, ids: np.ndarray):
     hours = ((np.floor(times / 24) + 1) * 24).astype(np.int64)
     order = np.argsort(hours, kind="stable")
     hours, ids = hours[order], ids[order]
-    cuts = np.nonzero(np.diff(hours))[0] + 1
-    for hs, grp in zip(np.split(hours, cuts), np.split(ids, cuts), strict=True):
-        if len(hs):
-            yield int(hs[0]), grp
+    cuts = np.r_[0, np.nonzero(np.diff(hours))[0] + 1, len(hours)]
+    for a, b in itertools.pairwise(cuts):
+        if b > a:
+            yield int(hours[a]), ids[a:b]
 
 
 class Simulation:
@@ -966,7 +1195,9 @@ class Simulation:
 
     def __init__(self, scenario: Scenario, seed: int = 0, *, per_visitor: bool = False):
         if not isinstance(scenario, Scenario):
-            raise ScenarioError("scenario", type(scenario).__name__, "err.type", expected="a Scenario")
+            raise ScenarioError(
+                "scenario", type(scenario).__name__, "err.type", expected=Phrase("type.scenario")
+            )
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
             raise ScenarioError("seed", seed, "err.ge", lo=0)
         self.scenario = scenario
@@ -1024,8 +1255,12 @@ class Simulation:
         st.decisions = st.cfg.decisions
         if "reorder" in changes:
             st.next_review_h = self.hours_done
-        self.stores[i].log(self.hours_done, "decision", "决策变更:" + ", ".join(changes),
-                           "decisions changed: " + ", ".join(changes))
+        self.stores[i].log(
+            self.hours_done,
+            "decision",
+            "决策变更:" + ", ".join(changes),
+            "decisions changed: " + ", ".join(changes),
+        )
 
     def results(self):
         """The tables of the run so far."""
@@ -1076,16 +1311,25 @@ class Simulation:
         mk = self.scenario.market
         n = len(self.stores)
         out = np.zeros((n, 24, N_CH))
-        q = np.array([s.quality[s.active].mean() if s.active.any() else 0.0 for s in self.stores]) / 0.6
+        q = (
+            np.array([s.quality[s.active].mean() if s.active.any() else 0.0 for s in self.stores])
+            / 0.6
+        )
         rating = np.array([s.rating.value for s in self.stores]) / mk.shoppers.reference_rating
         rank = np.array([s.rank for s in self.stores])
         out[:, :, 0] = traffic.shares(rank, mk.outside_score)[:, None]
-        bids = np.array([s.decisions.ads.cpc_bid_cny if s.decisions.ads.daily_budget_cny > 0 else 0.0
-                         for s in self.stores])
-        out[:, :, 1] = traffic.shares(bids * q, mk.outside_score * self.platform.cpc_market_cny)[:, None]
+        bids = np.array(
+            [
+                s.decisions.ads.cpc_bid_cny if s.decisions.ads.daily_budget_cny > 0 else 0.0
+                for s in self.stores
+            ]
+        )
+        out[:, :, 1] = traffic.shares(bids * q, mk.outside_score * self.platform.cpc_market_cny)[
+            :, None
+        ]
         out[:, :, 2] = traffic.shares(q * rating**2, mk.outside_score)[:, None]
         # livestream: a store's audience arrives only in the hours it streams; a spike event
-        # (a KOL featuring the product) brings an audience at 20-23 h even to stores that don't stream
+        # (a KOL featuring the product) brings an audience at 20-23 h even to non-streaming stores
         per_store = 1 / (1 + mk.outside_score)
         for i, s in enumerate(self.stores):
             hours = s.decisions.livestream_hours
@@ -1125,7 +1369,7 @@ class Simulation:
                     s.extra_lead_days = ev.magnitude
             elif ev.kind == "review_wave":
                 for s in targets:
-                    s.fake_reviews(h, int(round(ev.magnitude)))
+                    s.fake_reviews(h, round(ev.magnitude))
             elif ev.kind == "rival_price_cut":
                 self.rival_cut = ev.magnitude
             elif ev.kind == "livestream_spike":
@@ -1135,12 +1379,16 @@ class Simulation:
         # rival price: mean-reverting in logs, reacting to undercuts
         if d > 1:
             logr = np.log(self.rival_ratio)
-            logr += rv.reversion * (np.log(rv.price_ratio_mean) - logr) + rng.normal(0, rv.volatility, len(logr))
+            logr += rv.reversion * (np.log(rv.price_ratio_mean) - logr) + rng.normal(
+                0, rv.volatility, len(logr)
+            )
             if rv.react_prob > 0:
                 ours = np.min([s.price for s in self.stores], axis=0)
                 undercut = ours < self.rival_price * (1 - rv.undercut_trigger)
                 react = undercut & (rng.random(len(logr)) < rv.react_prob)
-                logr = np.where(react, np.log(np.maximum(ours / self.reference, rv.floor_ratio)), logr)
+                logr = np.where(
+                    react, np.log(np.maximum(ours / self.reference, rv.floor_ratio)), logr
+                )
             else:
                 rng.random(len(logr))
             self.rival_ratio = np.exp(np.maximum(logr, np.log(rv.floor_ratio)))

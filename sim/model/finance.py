@@ -5,10 +5,11 @@ at balance payment; a forfeited deposit when forfeited); refunds when refunded; 
 goods at sale, reversed when a returned item goes back to stock; commission and payment
 fees on revenue (commission refunded with refunds, payment fees not); ads per click;
 shipping per parcel; gifts per order; holding cost daily on stock on hand; staff wages
-per hour on duty; penalties as the platform levies them; platform fees daily.
+per hour on duty; penalties as the platform levies them; platform fees and the store's
+fixed overheads (office, operations and design salaries, software) daily.
 
     net profit = revenue - refunds - cogs - commission - payment_fees - ads - shipping
-                 - gifts - holding - staff - penalties - platform_fees
+                 - gifts - holding - staff - penalties - platform_fees - overheads
 
 Cash: the platform pays out an order's revenue less its fees ``settlement_days`` after
 delivery (escrow); suppliers are paid when a purchase order is placed; ads, shipping,
@@ -19,8 +20,19 @@ an economic cost (capital and storage) and does not move cash here.
 from __future__ import annotations
 
 LINES = (
-    "revenue", "refunds", "cogs", "commission", "payment_fees", "ads", "shipping", "gifts",
-    "holding", "staff", "penalties", "platform_fees",
+    "revenue",
+    "refunds",
+    "cogs",
+    "commission",
+    "payment_fees",
+    "ads",
+    "shipping",
+    "gifts",
+    "holding",
+    "staff",
+    "penalties",
+    "platform_fees",
+    "overheads",
 )
 COST_LINES = LINES[2:]
 
@@ -51,7 +63,9 @@ class Books:
     def close_day(self, day: int) -> None:
         """Record today's lines and reset the accumulators."""
         row = {"day": day, **{k: round(v, 2) for k, v in self.today.items()}}
-        row["net_profit"] = round(row["revenue"] - row["refunds"] - sum(row[k] for k in COST_LINES), 2)
+        row["net_profit"] = round(
+            row["revenue"] - row["refunds"] - sum(row[k] for k in COST_LINES), 2
+        )
         row["cash_in"] = round(self.cash_in, 2)
         row["cash_out"] = round(self.cash_out, 2)
         row["cash"] = round(self.cash, 2)

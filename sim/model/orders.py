@@ -41,7 +41,16 @@ COLUMNS: dict[str, tuple[str, float]] = {
     "service_failed": ("?", 0),
 }
 
-STATUS = ("unpaid", "awaiting_balance", "paid", "shipped", "delivered", "returned", "cancelled", "forfeited")
+STATUS = (
+    "unpaid",
+    "awaiting_balance",
+    "paid",
+    "shipped",
+    "delivered",
+    "returned",
+    "cancelled",
+    "forfeited",
+)
 S = {name: i for i, name in enumerate(STATUS)}
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ScenarioError
+from sim.i18n import Phrase
 from sim.scenario.config import Config, spec
 
 
@@ -32,7 +33,9 @@ class _Promo(Config):
     def check(self) -> None:
         """End must not precede start."""
         if self.end_day < self.start_day:
-            raise ScenarioError("end_day", self.end_day, "err.end_before_start", start=self.start_day)
+            raise ScenarioError(
+                "end_day", self.end_day, "err.end_before_start", start=self.start_day
+            )
 
     def active(self, day: int, hour: int) -> bool:
         """Whether it runs on ``day`` at ``hour``."""
@@ -86,7 +89,10 @@ class FlashSale(_Promo):
 
     def active(self, day: int, hour: int) -> bool:
         """Open on its days between start_hour and start_hour + duration."""
-        return super().active(day, hour) and self.start_hour <= hour < self.start_hour + self.duration_h
+        return (
+            super().active(day, hour)
+            and self.start_hour <= hour < self.start_hour + self.duration_h
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,13 +127,17 @@ class PreSale(_Promo):
     deposit_value_cny: float = spec(gt=0, doc="what the deposit counts for off the price, yuan")
     balance_day: int = spec(ge=1, doc="day the balance is paid and orders are released")
     balance_pay_rate: float = spec(0.9, ge=0, le=1, doc="share of depositors who pay the balance")
-    pull_in: float = spec(1.0, ge=0, le=10, doc="deposit orders per normal order while the pre-sale runs")
+    pull_in: float = spec(
+        1.0, ge=0, le=10, doc="deposit orders per normal order while the pre-sale runs"
+    )
 
     def check(self) -> None:
         """Deposit value at least the deposit; balance after the deposit window."""
         super().check()
         if self.deposit_value_cny < self.deposit_cny:
-            raise ScenarioError("deposit_value_cny", self.deposit_value_cny, "err.ge", lo=self.deposit_cny)
+            raise ScenarioError(
+                "deposit_value_cny", self.deposit_value_cny, "err.ge", lo=self.deposit_cny
+            )
         if self.balance_day <= self.end_day:
             raise ScenarioError("balance_day", self.balance_day, "err.gt", lo=self.end_day)
 
@@ -150,7 +160,7 @@ def promotion_from(value: Any, path: str) -> _Promo:
     if isinstance(value, _Promo):
         return value
     if not isinstance(value, Mapping):
-        raise ScenarioError(path, value, "err.type", expected="a promotion table with a kind")
+        raise ScenarioError(path, value, "err.type", expected=Phrase("type.promotion"))
     kind = value.get("kind")
     if kind not in KINDS:
         raise ScenarioError(f"{path}.kind", kind, "err.choice", choices=", ".join(KINDS))
@@ -183,9 +193,11 @@ class Calendar:
         for i, p in enumerate(self.promotions):
             for code in p.skus:
                 if code not in skus:
-                    raise ScenarioError(f"{path}[{i}].skus", code, "err.sku_unknown", allowed=", ".join(skus))
+                    raise ScenarioError(
+                        f"{path}[{i}].skus", code, "err.sku_unknown", allowed=", ".join(skus)
+                    )
 
-    def __iter__(self):  # noqa: D105
+    def __iter__(self):
         return iter(self.promotions)
 
     def __len__(self) -> int:
@@ -201,7 +213,7 @@ def calendar_from(value: Any, path: str) -> Calendar:
     if isinstance(value, _Promo | Mapping):
         value = [value]
     if not isinstance(value, list | tuple):
-        raise ScenarioError(path, value, "err.type", expected="a list of promotions or a function")
+        raise ScenarioError(path, value, "err.type", expected=Phrase("type.promotions"))
     return Calendar(tuple(promotion_from(p, f"{path}[{i}]") for i, p in enumerate(value)))
 
 
@@ -241,11 +253,22 @@ def effects(active: Iterable[_Promo], day: int, hour: int, skus: tuple[str, ...]
     """
     n = len(skus)
     e = Effects(
-        price_factor=np.ones(n), coupon_new_cny=np.zeros(n), coupon_ret_cny=np.zeros(n),
-        coupon_min_cny=np.zeros(n), coupon_claim=np.zeros(n), threshold_cny=np.zeros(n),
-        off_cny=np.zeros(n), bundle_size=np.ones(n), bundle_discount=np.zeros(n), bundle_take=np.zeros(n),
-        gift_cost_cny=np.zeros(n), gift_uplift=np.zeros(n), traffic_factor=np.ones(n),
-        flash=[None] * n, presale=[None] * n, any_active=False,
+        price_factor=np.ones(n),
+        coupon_new_cny=np.zeros(n),
+        coupon_ret_cny=np.zeros(n),
+        coupon_min_cny=np.zeros(n),
+        coupon_claim=np.zeros(n),
+        threshold_cny=np.zeros(n),
+        off_cny=np.zeros(n),
+        bundle_size=np.ones(n),
+        bundle_discount=np.zeros(n),
+        bundle_take=np.zeros(n),
+        gift_cost_cny=np.zeros(n),
+        gift_uplift=np.zeros(n),
+        traffic_factor=np.ones(n),
+        flash=[None] * n,
+        presale=[None] * n,
+        any_active=False,
     )
     for p in active:
         if not p.active(day, hour):
@@ -260,15 +283,22 @@ def effects(active: Iterable[_Promo], day: int, hour: int, skus: tuple[str, ...]
             for i in idx:
                 e.flash[i] = p
         elif isinstance(p, Coupon):
-            for target in ((e.coupon_new_cny,) if p.audience == "new" else (e.coupon_ret_cny,)
-                           if p.audience == "returning" else (e.coupon_new_cny, e.coupon_ret_cny)):
+            for target in (
+                (e.coupon_new_cny,)
+                if p.audience == "new"
+                else (e.coupon_ret_cny,)
+                if p.audience == "returning"
+                else (e.coupon_new_cny, e.coupon_ret_cny)
+            ):
                 better = mask & (p.value_cny > target)
                 target[better] = p.value_cny
                 e.coupon_min_cny[better] = p.min_spend_cny
                 e.coupon_claim[better] = p.claim_rate
         elif isinstance(p, Threshold):
-            better = mask & (p.off_cny / p.threshold_cny > np.divide(
-                e.off_cny, e.threshold_cny, out=np.zeros(n), where=e.threshold_cny > 0))
+            better = mask & (
+                p.off_cny / p.threshold_cny
+                > np.divide(e.off_cny, e.threshold_cny, out=np.zeros(n), where=e.threshold_cny > 0)
+            )
             e.threshold_cny[better] = p.threshold_cny
             e.off_cny[better] = p.off_cny
         elif isinstance(p, Bundle):

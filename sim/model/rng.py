@@ -31,6 +31,8 @@ class Streams:
         gen = self._gens.get(area)
         if gen is None:
             key = (self.owner, AREAS.index(area), self.day)
-            gen = np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key)))
+            gen = np.random.Generator(
+                np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key))
+            )
             self._gens[area] = gen
         return gen

@@ -30,9 +30,18 @@ def shares(weights: np.ndarray, outside: float) -> np.ndarray:
     return weights / total if total > 0 else np.zeros_like(weights)
 
 
-def rank_score(velocity_units: float, conversion: float, rating: float, *, reference_units: float,
-               reference_conversion: float, reference_rating: float, velocity_exponent: float,
-               conversion_exponent: float, rating_exponent: float) -> float:
+def rank_score(
+    velocity_units: float,
+    conversion: float,
+    rating: float,
+    *,
+    reference_units: float,
+    reference_conversion: float,
+    reference_rating: float,
+    velocity_exponent: float,
+    conversion_exponent: float,
+    rating_exponent: float,
+) -> float:
     """Search rank score of a store (1 = an average store of the niche)."""
     v = max(velocity_units, 0.05 * reference_units) / reference_units
     c = max(conversion, 0.05 * reference_conversion) / reference_conversion

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from sim.errors import ScenarioError
+from sim.i18n import Phrase
 
 _MISSING = dataclasses.MISSING
 
@@ -67,9 +68,16 @@ class _ConfigMeta(type):
         names = {f.name for f in dataclasses.fields(cls) if f.init}
         for key in kwargs:
             if key not in names:
-                raise ScenarioError(key, kwargs[key], "err.unknown_key", allowed=", ".join(sorted(names)))
+                raise ScenarioError(
+                    key, kwargs[key], "err.unknown_key", allowed=", ".join(sorted(names))
+                )
         for f in dataclasses.fields(cls):
-            if f.init and f.name not in kwargs and f.default is _MISSING and f.default_factory is _MISSING:
+            if (
+                f.init
+                and f.name not in kwargs
+                and f.default is _MISSING
+                and f.default_factory is _MISSING
+            ):
                 raise ScenarioError(f.name, None, "err.missing")
         return super().__call__(**kwargs)
 
@@ -95,7 +103,7 @@ class Config(metaclass=_ConfigMeta):
         """Cross-field checks; override in records that need them."""
 
     def replace(self, **changes: Any) -> Any:
-        """Return a copy with fields changed; nested fields use ``__``, e.g. ``ads__cpc_bid_cny``."""
+        """Return a copy with fields changed; nested fields use ``__`` (``ads__cpc_bid_cny``)."""
         direct: dict[str, Any] = {}
         nested: dict[str, dict[str, Any]] = {}
         for key, value in changes.items():
@@ -110,14 +118,16 @@ class Config(metaclass=_ConfigMeta):
                 raise ScenarioError(head, sub, "err.unknown_key", allowed=", ".join(sorted(names)))
             current = getattr(self, head)
             if not isinstance(current, Config):
-                raise ScenarioError(head, sub, "err.type", expected="a record with fields")
+                raise ScenarioError(head, sub, "err.type", expected=Phrase("type.fields"))
             try:
                 direct[head] = current.replace(**sub)
             except ScenarioError as err:
                 raise err.within(head) from None
         for key in direct:
             if key not in names:
-                raise ScenarioError(key, direct[key], "err.unknown_key", allowed=", ".join(sorted(names)))
+                raise ScenarioError(
+                    key, direct[key], "err.unknown_key", allowed=", ".join(sorted(names))
+                )
         try:
             return dataclasses.replace(self, **direct)
         except ScenarioError:
@@ -158,10 +168,8 @@ def _type_hints(cls: type) -> dict[str, Any]:
 
 
 def _type_name(tp: Any) -> str:
-    names = {float: "a number", int: "a whole number", bool: "true or false", str: "text"}
-    if tp in names:
-        return names[tp]
-    return getattr(tp, "__name__", str(tp))
+    names = {float: "type.number", int: "type.whole", bool: "type.bool", str: "type.text"}
+    return Phrase(names[tp])
 
 
 def _coerce(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
@@ -199,7 +207,7 @@ def _coerce(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
             raise ScenarioError(path, value, "err.type", expected=_type_name(float))
         value = float(value)
         if not math.isfinite(value):
-            raise ScenarioError(path, value, "err.type", expected="a finite number")
+            raise ScenarioError(path, value, "err.type", expected=Phrase("type.finite"))
         return value
     if tp is str:
         if not isinstance(value, str):
@@ -213,18 +221,21 @@ def _coerce(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
                 return tp(**dict(value))
             except ScenarioError as err:
                 raise err.within(path) from None
-        raise ScenarioError(path, value, "err.type", expected=f"a {tp.__name__} record")
+        raise ScenarioError(
+            path, value, "err.type", expected=Phrase("type.record", name=tp.__name__)
+        )
     if origin is tuple:
         if isinstance(value, str | bytes) or not isinstance(value, tuple | list):
-            raise ScenarioError(path, value, "err.type", expected="a list")
+            raise ScenarioError(path, value, "err.type", expected=Phrase("type.list"))
         item_tp = args[0]
         return tuple(_coerce(v, item_tp, {}, f"{path}[{i}]") for i, v in enumerate(value))
     if origin in (dict, Mapping) or tp is dict:
         if not isinstance(value, Mapping):
-            raise ScenarioError(path, value, "err.type", expected="a table of key = value")
+            raise ScenarioError(path, value, "err.type", expected=Phrase("type.table"))
         key_tp, val_tp = args if args else (str, Any)
         return {
-            _coerce(k, key_tp, {}, path): _coerce(v, val_tp, {}, f"{path}.{k}") for k, v in value.items()
+            _coerce(k, key_tp, {}, path): _coerce(v, val_tp, {}, f"{path}.{k}")
+            for k, v in value.items()
         }
     raise TypeError(f"unsupported field type {tp!r} at {path}")
 
@@ -237,12 +248,20 @@ def _check_range(value: Any, meta: Mapping[str, Any], path: str) -> None:
         raise ScenarioError(path, value, "err.choice", choices=", ".join(choices))
     if ge is None and gt is None and le is None:
         return
-    values = value.values() if isinstance(value, Mapping) else value if isinstance(value, tuple) else (value,)
+    values = (
+        value.values()
+        if isinstance(value, Mapping)
+        else value
+        if isinstance(value, tuple)
+        else (value,)
+    )
     for v in values:
         if not isinstance(v, int | float):
             continue
         if ge is not None and le is not None and not ge <= v <= le:
             raise ScenarioError(path, value, "err.range", lo=_num(ge), hi=_num(le))
+        if gt is not None and le is not None and not gt < v <= le:
+            raise ScenarioError(path, value, "err.range_open", lo=_num(gt), hi=_num(le))
         if ge is not None and v < ge:
             raise ScenarioError(path, value, "err.ge", lo=_num(ge))
         if gt is not None and v <= gt:

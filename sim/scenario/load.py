@@ -49,7 +49,9 @@ def _slugs(folder: str) -> list[str]:
 def _named(folder: str, slug: str, kind: str, path: str) -> dict[str, Any]:
     file = DATA_DIR / folder / f"{slug}.toml"
     if not file.exists():
-        raise ScenarioError(path, slug, "err.unknown_ref", kind=kind, allowed=", ".join(_slugs(folder)))
+        raise ScenarioError(
+            path, slug, "err.unknown_ref", kind=kind, allowed=", ".join(_slugs(folder))
+        )
     return _strip(read_toml(file))
 
 
@@ -82,7 +84,9 @@ def resolve(raw: dict[str, Any]) -> dict[str, Any]:
         d["stores"] = [stores]
     for i, store in enumerate(d.get("stores", [])):
         if isinstance(store, dict) and isinstance(store.get("catalogue"), str):
-            store["catalogue"] = _named("stores", store["catalogue"], "store archetype", f"stores[{i}].catalogue")
+            store["catalogue"] = _named(
+                "stores", store["catalogue"], "store archetype", f"stores[{i}].catalogue"
+            )
     return d
 
 
@@ -95,7 +99,9 @@ def scenario_from_dict(raw: dict[str, Any]) -> Scenario:
 def _load(name: str) -> Scenario:
     file = DATA_DIR / "scenarios" / f"{name}.toml"
     if not file.exists():
-        raise ScenarioError("scenario", name, "err.unknown_scenario", allowed=", ".join(scenario_names()))
+        raise ScenarioError(
+            "scenario", name, "err.unknown_scenario", allowed=", ".join(scenario_names())
+        )
     return scenario_from_dict(read_toml(file))
 
 

@@ -17,6 +17,7 @@ from sim.viz.charts import (
     CHARTS,
     dashboard,
     headline,
+    kpi_label,
     kpi_table,
     png_bytes,
     pnl,
@@ -31,16 +32,19 @@ from sim.viz.fonts import use_cjk_font
 
 __all__ = [
     "CHARTS",
+    "DEFAULT_LEVERS",
     "LEVERS",
     "Lever",
     "Panel",
     "dashboard",
     "headline",
+    "kpi_label",
     "kpi_table",
     "lever_panel",
     "png_bytes",
     "pnl",
     "price_and_sales",
+    "promotion_lever",
     "save_all",
     "service_queue",
     "show",
@@ -49,7 +53,7 @@ __all__ = [
     "use_cjk_font",
 ]
 
-_PANEL = ("LEVERS", "Lever", "Panel", "lever_panel")
+_PANEL = ("DEFAULT_LEVERS", "LEVERS", "Lever", "Panel", "lever_panel", "promotion_lever")
 
 
 def __getattr__(name: str) -> Any:

@@ -37,8 +37,10 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "viz.funnel.paid": ("支付", "Paid orders"),
     "viz.funnel.of_prev": ("上一步的 {pct}", "{pct} of previous"),
     # --- price and sales ----------------------------------------------------------------
-    "viz.fig.price": ("售价、竞品价与销量(销售额前 {n} 的商品)",
-                      "Own price, rival price and units sold (top {n} SKUs by revenue)"),
+    "viz.fig.price": (
+        "售价、竞品价与销量(销售额前 {n} 的商品)",
+        "Own price, rival price and units sold (top {n} SKUs by revenue)",
+    ),
     "viz.title.price": ("价格与销量:{name}", "Price and sales: {name}"),
     "viz.own_price": ("本店售价", "Own price"),
     "viz.rival_price": ("竞品价格", "Rival price"),
@@ -55,7 +57,10 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "viz.title.cover": ("库存可售天数(按近期日均需求)", "Days of stock cover (at average demand)"),
     "viz.cover_days": ("可售天数", "Days of cover"),
     # --- customer service -----------------------------------------------------------------
-    "viz.fig.service": ("客服:响应时间、咨询量与放弃率", "Customer service: response time, load and abandonment"),
+    "viz.fig.service": (
+        "客服:响应时间、咨询量与放弃率",
+        "Customer service: response time, load and abandonment",
+    ),
     "viz.title.wait_dist": ("首次响应时间分布", "First-response time"),
     "viz.answered": ("已回复", "Answered"),
     "viz.gave_up": ("未等到回复就离开", "Gave up waiting"),
@@ -87,20 +92,24 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "viz.daily_net_profit": ("每日净利润", "Daily net profit"),
     "viz.cash": ("现金余额", "Cash balance"),
     # --- dashboard and KPIs ---------------------------------------------------------------
-    "viz.fig.dashboard": ("{store} · {title} · 第 {days} 天结束 · 随机种子 {seed}",
-                          "{store} · {title} · after {days} days · seed {seed}"),
-    "viz.kpi.visits": ("访客数", "Visits"),
-    "viz.kpi.paid_orders": ("支付订单", "Paid orders"),
-    "viz.kpi.conversion": ("支付转化率", "Conversion"),
-    "viz.kpi.aov": ("客单价", "Avg order value"),
-    "viz.kpi.revenue": ("销售收入", "Revenue"),
+    "viz.fig.dashboard": (
+        "{store} · {title} · 第 {days} 天结束 · 随机种子 {seed}",
+        "{store} · {title} · after {days} days · seed {seed}",
+    ),
+    # used when sim.kpi is not importable; the course's KPI names live there as kpi.<key>
+    "viz.kpi.visitors": ("访客数", "Visitors"),
+    "viz.kpi.orders": ("支付订单数", "Paid orders"),
+    "viz.kpi.conversion_rate": ("支付转化率", "Conversion rate"),
+    "viz.kpi.average_order_value": ("客单价", "Average order value"),
+    "viz.kpi.revenue": ("销售额", "Revenue"),
     "viz.kpi.net_profit": ("净利润", "Net profit"),
-    "viz.kpi.margin": ("净利率", "Net margin"),
-    "viz.kpi.on_time": ("及时发货率", "Shipped on time"),
+    "viz.kpi.net_margin": ("净利率", "Net margin"),
+    "viz.kpi.on_time_shipment_rate": ("发货及时率", "On-time shipment rate"),
+    "viz.kpi.rating": ("店铺评分", "Store rating"),
+    "viz.kpi.cash_end": ("期末现金", "Cash at the end"),
+    # computed by the chart layer
     "viz.kpi.answered": ("咨询回复率", "Questions answered"),
     "viz.kpi.lost_units": ("缺货损失(件)", "Units lost to stock-outs"),
-    "viz.kpi.rating": ("期末店铺评分", "Store rating (end)"),
-    "viz.kpi.cash": ("期末现金", "Cash (end)"),
     "viz.pp": ("{v:+.1f} 个百分点", "{v:+.1f} pp"),
     # --- lever panel ----------------------------------------------------------------------
     "viz.panel.title": ("调一调:{title}", "Try the levers: {title}"),
@@ -110,6 +119,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "viz.panel.kpi": ("指标", "KPI"),
     "viz.panel.baseline": ("基准(默认设置)", "Baseline (defaults)"),
     "viz.panel.now": ("当前设置", "Current levers"),
+    "viz.panel.value": ("数值", "Value"),
     "viz.panel.change": ("变化", "Change"),
     "viz.panel.reset": ("恢复默认", "Reset"),
     "viz.lever.price_mult": ("售价(× 标价)", "Price (× list price)"),
