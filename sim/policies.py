@@ -378,7 +378,42 @@ class NoReorder:
         return np.zeros(len(view.skus))
 
 
-_REORDER = {"sQ": SQ, "sS": SS, "periodic": Periodic, "none": NoReorder}
+@dataclass(frozen=True)
+class ServiceLevel:
+    """(s, S) with the reorder point set from lead-time demand and a service target.
+
+    ``s = d L + z sqrt(L sd_d^2 + d^2 sd_L^2)`` (demand over the lead time plus safety stock
+    for a cycle service level with normal quantile ``z``; 1.65 is about 95 %), and
+    ``S = s + cover_days x d``. ``d`` and ``sd_d`` are the forecast daily demand and its
+    standard deviation, ``L`` and ``sd_L`` the lead time's mean and standard deviation
+    (Silver, Pyke & Thomas, ch. 6). Reviewed continuously.
+    """
+
+    z: float = 1.65
+    cover_days: float = 14
+    review_every_h: int = 1
+
+    def reorder_point(self, view: InventoryView) -> np.ndarray:
+        """Lead-time demand plus safety stock, per SKU."""
+        d, sd = view.demand_per_day, view.demand_sd_per_day
+        lead, sd_lead = view.lead_time_days, view.lead_time_sd_days
+        return d * lead + self.z * np.sqrt(lead * sd**2 + d**2 * sd_lead**2)
+
+    def __call__(self, view: InventoryView) -> np.ndarray:
+        """Order up to S where the position is at or below s."""
+        s = self.reorder_point(view)
+        big_s = s + self.cover_days * view.demand_per_day
+        gap = np.maximum(big_s - view.inventory_position, 0)
+        return np.where(view.inventory_position <= s, gap, 0)
+
+
+_REORDER = {
+    "sQ": SQ,
+    "sS": SS,
+    "periodic": Periodic,
+    "service_level": ServiceLevel,
+    "none": NoReorder,
+}
 
 
 def reorder_from(value: Any, path: str) -> Callable[[InventoryView], Any]:

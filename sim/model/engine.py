@@ -149,12 +149,31 @@ class StoreSim:
 
     # ------------------------------------------------------------------ helpers
     def _base_daily_units(self) -> np.ndarray:
+        """Expected daily units per SKU at the start: the seed of the demand forecast.
+
+        Each market channel brings a store of search score s about s / (1 + outside)
+        of its visits (ads only with a bid); past customers revisit; each channel converts
+        at its base rate, and an order holds 1 + extra units.
+        """
         sc = self.sim.scenario
-        mk, pf = sc.market, sc.platform
-        mix = sum(pf.traffic_mix.values())
-        visits = mk.visits_per_day * mix / (1 + mk.outside_score)
-        cr = mk.shoppers.conversion_by_channel.get("search", 0.03)
-        return visits * self.weights / self.weights.sum() * cr
+        mk, pf, cfg = sc.market, sc.platform, self.cfg
+        cr = mk.shoppers.conversion_by_channel
+        share = 1 / (1 + mk.outside_score)
+        weights = {
+            "search": cfg.initial_rank_score * share,
+            "social": share,
+            "livestream": share,
+            "ads": share if cfg.decisions.ads.cpc_bid_cny > 0 else 0.0,
+        }
+        orders = sum(
+            mk.visits_per_day * pf.traffic_mix.get(c, 0.0) * w * cr.get(c, 0.0)
+            for c, w in weights.items()
+        )
+        orders += (
+            cfg.initial_customers * mk.shoppers.revisit_rate_per_day * cr.get("returning", 0.0)
+        )
+        units = orders * (1 + cfg.catalogue.extra_units_mean)
+        return units * self.weights / self.weights.sum()
 
     @property
     def quality(self) -> np.ndarray:

@@ -1,9 +1,8 @@
 """Customer service: inquiries queue for agents on shifts.
 
-The agents are a SimPy ``PriorityResource`` whose slots are agents x concurrency (an
-agent answers several chats at once). Shifts are modelled by "off-duty" requests of higher
-priority that hold the slots of absent agents; when a shift ends an agent finishes the
-current chat before leaving. Each inquiry waits for a slot in
+The agents are a SimPy ``Resource`` whose slots are agents x concurrency (an agent
+answers several chats at once) and whose capacity follows the shifts; when a shift ends
+an agent finishes the current chats before leaving. Each inquiry waits for a slot in
 first-come order; a shopper whose patience runs out before a slot frees up leaves
 (reneging) and is skipped when reached, taking no agent time. The wait until a slot frees
 is the first-response time. With constant staffing and exponential times this is the
@@ -19,10 +18,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-MAX_SLOTS = 2000
-"""Upper bound of agents x concurrency on duty at once."""
-
 PRE, AFTER = 0, 1
+
+
+class ShiftDesk(simpy.Resource):
+    """A SimPy ``Resource`` whose capacity follows the staffing plan.
+
+    Lowering the capacity grants no new chats until enough running chats end: an agent
+    whose shift is over finishes the current chats first. Raising it serves the queue at
+    once.
+    """
+
+    def set_capacity(self, slots: int) -> None:
+        """Put ``slots`` chat slots on duty from now."""
+        grow = slots > self._capacity
+        self._capacity = slots
+        if grow:
+            self._trigger_put(None)
 
 
 @dataclass
@@ -45,35 +57,14 @@ class ServiceDesk:
     def __init__(self, env: simpy.Environment, params):
         self.env = env
         self.params = params
-        self.desk = simpy.PriorityResource(env, capacity=1)
-        self.off_duty: list[simpy.resources.resource.PriorityRequest] = []
-        self.on_duty_slots = 0
+        self.desk = ShiftDesk(env, capacity=1)
+        self.desk.set_capacity(0)
         self.tickets = Tickets()
         self.agent_hours = 0.0
-        self.set_agents(0)
 
     def set_agents(self, agents: int) -> None:
         """Put ``agents`` on duty from now (called when the plan changes)."""
-        slots = min(agents * self.params.concurrency, MAX_SLOTS)
-        if slots > self.desk.capacity:
-            # grow the desk; the extra slots serve the queue at once
-            self.desk._capacity = slots
-            while self.off_duty and len(self.off_duty) > self.desk.capacity - slots:
-                self._release_blocker()
-            self.desk._trigger_put(None)
-        want_blocked = self.desk.capacity - slots
-        while len(self.off_duty) > want_blocked:
-            self._release_blocker()
-        while len(self.off_duty) < want_blocked:
-            self.off_duty.append(self.desk.request(priority=-1))
-        self.on_duty_slots = slots
-
-    def _release_blocker(self) -> None:
-        req = self.off_duty.pop()
-        if req.triggered:
-            self.desk.release(req)
-        else:
-            req.cancel()
+        self.desk.set_capacity(agents * self.params.concurrency)
 
     def inquire(
         self,
@@ -99,7 +90,7 @@ class ServiceDesk:
 
     def _arrive(self, kind, sku, order_id, patience_min, handle_min, on_answer) -> None:
         arrived = self.env.now
-        req = self.desk.request(priority=0)
+        req = self.desk.request()
         req.callbacks.append(
             lambda _ev: self._granted(
                 req, arrived, kind, sku, order_id, patience_min, handle_min, on_answer
