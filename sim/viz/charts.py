@@ -869,8 +869,7 @@ def _draw_cover(ax: Axes, r: Results, lang: str) -> None:
     cover = oh.div(rate, axis=0).to_numpy(dtype=float)
     cover = np.where(oh.to_numpy(dtype=float) <= 0, -1.0, cover)
 
-    cmap = mpl.colormaps["RdYlGn"].copy()
-    cmap.set_under("#7f1d1d")
+    cmap = mpl.colormaps["RdYlGn"].with_extremes(under="#7f1d1d")
     im = ax.imshow(
         cover,
         aspect="auto",

@@ -360,7 +360,7 @@ class Panel(widgets.VBox):
         levers: Sequence[str | Lever] = DEFAULT_LEVERS,
         seed: int = 0,
         lang: str | None = None,
-        chart: str = "dashboard",
+        chart: str = "traffic_and_funnel",
         dpi: float = 80,
         **kwargs: Any,
     ):
@@ -562,7 +562,7 @@ def lever_panel(
     levers: Iterable[str | Lever] = DEFAULT_LEVERS,
     seed: int = 0,
     lang: str | None = None,
-    chart: str = "dashboard",
+    chart: str = "traffic_and_funnel",
     dpi: float = 80,
 ) -> Panel:
     """Build a :class:`Panel` (an ipywidgets widget) for ``scenario`` with the chosen ``levers``.
