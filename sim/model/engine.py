@@ -930,21 +930,23 @@ class StoreSim:
             conv[ticket] = False
 
     def _inquiries(self, h: int, inq: np.ndarray, f: choice.Funnel, fx) -> None:
+        """Pre-sale questions of the hour's visitors, at random times within the hour."""
         total = int(inq.sum())
         if not total:
             return
         rng = self.rng["service"]
-        svc = self.sim.scenario.market.service
-        patience, handle = service.draw_times(rng, total, svc)
-        delays = rng.random(total)
-        cells = np.repeat(np.arange(inq.size), inq.ravel())
-        for j, cell in enumerate(cells):
-            ch, k = divmod(int(cell), self.n)
-            self._one_inquiry(
-                h, ch, k, float(delays[j]), float(patience[j]), float(handle[j]), f, fx
-            )
+        patience, handle = service.draw_times(rng, total, self.sim.scenario.market.service)
+        delays = rng.random(total).tolist()
+        patience, handle = patience.tolist(), handle.tolist()
+        j = 0
+        for ch, k in zip(*np.nonzero(inq), strict=True):
+            buyer = self._buyer(int(ch), int(k), f)
+            for _ in range(int(inq[ch, k])):
+                self.desk.inquire(service.PRE, int(k), -1, delays[j], patience[j], handle[j], buyer)
+                j += 1
 
-    def _one_inquiry(self, h, ch, k, delay, patience, handle, f, fx) -> None:
+    def _buyer(self, ch: int, k: int, f: choice.Funnel):
+        """Return ``on_answer`` for a pre-sale question: does the shopper buy after this wait."""
         mult = float(f.multiplier[ch, k])
         price = float(f.unit_price[k])
         svc = self.sim.scenario.market.service
@@ -956,7 +958,7 @@ class StoreSim:
             self.pending.append((ch, k, self.sim.env.now, ticket, price))
             return True
 
-        self.desk.inquire(service.PRE, k, -1, delay, patience, handle, on_answer)
+        return on_answer
 
     def _per_visitor(self, h: int, visits: np.ndarray, f: choice.Funnel, fx) -> None:
         """Reference model: one SimPy process per visitor, deciding at its arrival time."""
@@ -973,7 +975,9 @@ class StoreSim:
             if inq:
                 row[ch, 7] += 1
                 patience, handle = service.draw_times(svc_rng, 1, svc)
-                self._one_inquiry(h, ch, k, 0.0, float(patience[0]), float(handle[0]), f, fx)
+                yield from self.desk.ask_and_wait(
+                    service.PRE, k, -1, float(patience[0]), float(handle[0]), self._buyer(ch, k, f)
+                )
                 return
             row[ch, 5] += cart
             row[ch, 4] += fav

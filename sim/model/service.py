@@ -103,24 +103,50 @@ class ServiceDesk:
         env = self.env
         wait_min = (env.now - arrived) * 60
         answered = wait_min <= patience_min
+        ticket = self.record(kind, sku, order_id, arrived, wait_min, answered, handle_min)
+        if not answered:
+            # the shopper left when patience ran out; the slot goes to the next in line at once
+            self.desk.release(req)
+            self.tickets.converted[ticket] = bool(on_answer(ticket, patience_min, False))
+            return
+        self.tickets.converted[ticket] = bool(on_answer(ticket, wait_min, True))
+        done = env.timeout(handle_min / 60)
+        done.callbacks.append(lambda _ev: self.desk.release(req))
+
+    def record(self, kind, sku, order_id, arrived, wait_min, answered, handle_min) -> int:
+        """Add a ticket; return its number (abandoned: the wait is the patience)."""
         t = self.tickets
-        ticket = len(t.kind)
         t.kind.append(kind)
         t.sku.append(sku)
         t.order_id.append(order_id)
         t.arrive_h.append(arrived)
-        t.wait_min.append(wait_min if answered else patience_min)
+        t.wait_min.append(wait_min)
         t.answered.append(answered)
         t.handle_min.append(handle_min if answered else 0.0)
         t.converted.append(False)
-        if not answered:
-            # the shopper left when patience ran out; the slot goes to the next in line at once
-            self.desk.release(req)
-            t.converted[ticket] = bool(on_answer(ticket, patience_min, False))
+        return len(t.kind) - 1
+
+    def ask_and_wait(self, kind, sku, order_id, patience_min, handle_min, on_answer):
+        """The textbook SimPy reneging process, for a visitor process to ``yield from``.
+
+        The shopper requests an agent and waits for the grant or the end of their patience,
+        whichever comes first (``request | timeout``). The per-visitor reference model uses
+        it; it must agree in distribution with the callback chain of :meth:`inquire`.
+        """
+        env = self.env
+        arrived = env.now
+        req = self.desk.request()
+        got = yield req | env.timeout(patience_min / 60)
+        if req not in got:
+            req.cancel()
+            ticket = self.record(kind, sku, order_id, arrived, patience_min, False, handle_min)
+            self.tickets.converted[ticket] = bool(on_answer(ticket, patience_min, False))
             return
-        t.converted[ticket] = bool(on_answer(ticket, wait_min, True))
-        done = env.timeout(handle_min / 60)
-        done.callbacks.append(lambda _ev: self.desk.release(req))
+        wait_min = (env.now - arrived) * 60
+        ticket = self.record(kind, sku, order_id, arrived, wait_min, True, handle_min)
+        self.tickets.converted[ticket] = bool(on_answer(ticket, wait_min, True))
+        yield env.timeout(handle_min / 60)
+        self.desk.release(req)
 
 
 def draw_times(rng: np.random.Generator, n: int, params) -> tuple[np.ndarray, np.ndarray]:
