@@ -72,10 +72,8 @@ _TEXT = {
         "已写入 {tables} 张表和 {charts} 张图:{out}",
         "wrote {tables} tables and {charts} charts to {out}",
     ),
-    "cli.no_charts": (
-        "(图表模块尚不可用,未生成图表)",
-        "(the charts module is not available; no charts written)",
-    ),
+    "cli.err.whole": ("必须是整数", "must be a whole number"),
+    "cli.err.required": ("缺少参数 {args}", "missing argument {args}"),
     "cli.interrupted": ("已中断", "interrupted"),
 }
 i18n.register({k: v for k, v in _TEXT.items() if i18n.TEXT.get(k) != v})
@@ -87,6 +85,9 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr, exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        prefix = "the following arguments are required: "
+        if message.startswith(prefix):
+            message = i18n.t("cli.err.required", _default_lang(), args=message[len(prefix) :])
         self.exit(2, f"{self.prog}: {message} (--help)\n")
 
 
@@ -153,7 +154,7 @@ def _whole(flag: str, text: str) -> int:
     try:
         return int(text.strip())
     except (ValueError, AttributeError):
-        raise ScenarioError(flag, text, "err.positive_int") from None
+        raise ScenarioError(flag, text, "cli.err.whole") from None
 
 
 def _days_limits() -> tuple[int, int]:
@@ -227,26 +228,12 @@ def _write_out(results: Any, out: Path, payload: dict[str, Any], lang: str) -> N
         raise ScenarioError(
             "--out", str(out), "cli.err.out", detail=err.strerror or type(err).__name__
         ) from None
-    charts = _save_charts(results, out, lang)
-    if charts is None:
-        print(i18n.t("cli.no_charts", lang), file=sys.stderr)
-    n_charts = 0 if charts is None else len(charts)
-    print(i18n.t("cli.wrote", lang, tables=len(TABLES), charts=n_charts, out=out), file=sys.stderr)
+    from sim.viz import charts
 
-
-def _save_charts(results: Any, out: Path, lang: str) -> Any:
-    """Charts through ``sim.viz.charts.save_all`` when that module exists; ``None`` otherwise."""
-    try:
-        from sim.viz import charts
-    except ModuleNotFoundError as err:
-        if err.name in ("sim.viz", "sim.viz.charts"):
-            return None
-        raise
-    save_all = getattr(charts, "save_all", None)
-    if save_all is None:
-        return None
-    saved = save_all(results, out, lang=lang)
-    return list(saved) if saved is not None else []
+    saved = charts.save_all(results, out, lang=lang)
+    print(
+        i18n.t("cli.wrote", lang, tables=len(TABLES), charts=len(saved), out=out), file=sys.stderr
+    )
 
 
 # --------------------------------------------------------------------------- text tables

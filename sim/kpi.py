@@ -133,8 +133,20 @@ def _sold(o: pd.DataFrame) -> pd.DataFrame:
 
 
 def _stores(r: Results, store: str | None) -> list:
-    stores = list(r.scenario.stores)
+    """Store records of the stores in ``r``'s tables (``r.store(name)`` keeps only one)."""
+    present = set(r.pnl["store"]) if "store" in r.pnl.columns else set()
+    stores = [s for s in r.scenario.stores if s.name in present]
     return stores if store is None else [s for s in stores if s.name == store]
+
+
+def _on_sale(r: Results, sk: pd.DataFrame, store: str | None) -> np.ndarray:
+    """Mask of ``sku_daily`` rows whose SKU is on sale (a store's ``active_skus``; all if empty)."""
+    active = np.ones(len(sk), dtype=bool)
+    for s in _stores(r, store):
+        if s.decisions.active_skus:
+            mine = (sk["store"] == s.name).to_numpy()
+            active &= ~mine | sk["sku"].isin(s.decisions.active_skus).to_numpy()
+    return active
 
 
 def _end_h(r: Results) -> float:
@@ -356,11 +368,7 @@ def stockout_rate(r: Results, store: str | None = None) -> float:
     sk = _table(r, "sku_daily", store)
     if len(sk) == 0 or "on_hand" not in sk.columns:
         return NAN
-    active = np.ones(len(sk), dtype=bool)
-    for s in _stores(r, store):
-        if s.decisions.active_skus:
-            mine = (sk["store"] == s.name).to_numpy()
-            active &= ~mine | sk["sku"].isin(s.decisions.active_skus).to_numpy()
+    active = _on_sale(r, sk, store)
     out = sk["on_hand"].to_numpy(dtype=float)[active] <= 0
     return _ratio(float(out.sum()), float(active.sum()))
 
@@ -603,7 +611,8 @@ def by_day(r: Results, store: str | None = None) -> pd.DataFrame:
 
     sk = _table(r, "sku_daily", store)
     if len(sk) and "on_hand" in sk.columns:
-        empty = sk.assign(_out=(sk["on_hand"].to_numpy() <= 0).astype(float), _one=1.0)
+        on_sale = _on_sale(r, sk, store).astype(float)
+        empty = sk.assign(_out=(sk["on_hand"].to_numpy() <= 0) * on_sale, _one=on_sale)
         out["stockout_rate"] = div(per_day(empty, "_out"), per_day(empty, "_one"))
     else:
         out["stockout_rate"] = NAN

@@ -169,7 +169,9 @@ class Hand:
 
     def new_customer_share(self):
         buyers = {(o["store"], o["customer_id"]) for o in self.paid_rows()}
-        flagged = {(o["store"], o["customer_id"]) for o in self.order_rows() if o["is_new_customer"]}
+        flagged = {
+            (o["store"], o["customer_id"]) for o in self.order_rows() if o["is_new_customer"]
+        }
         return div(len(buyers & flagged), len(buyers))
 
     def repurchase_rate(self):
@@ -196,7 +198,9 @@ class Hand:
 
     def on_time_shipment_rate(self):
         due = self.due_rows()
-        ok = [o for o in due if not math.isnan(o["shipped_h"]) and o["shipped_h"] <= o["deadline_h"]]
+        ok = [
+            o for o in due if not math.isnan(o["shipped_h"]) and o["shipped_h"] <= o["deadline_h"]
+        ]
         return div(len(ok), len(due))
 
     def inventory_turnover(self):
@@ -212,7 +216,11 @@ class Hand:
 
     def sell_through(self):
         opening = sum(k.initial_stock for s in self.stores for k in s.catalogue.skus)
-        received = sum(q for e, q in zip(self.ledger["event"], self.ledger["qty"]) if e == "receipt")
+        received = sum(
+            q
+            for e, q in zip(self.ledger["event"], self.ledger["qty"], strict=True)
+            if e == "receipt"
+        )
         return div(self.units_sold(), opening + received)
 
     def stockout_rate(self):
@@ -273,7 +281,7 @@ class Hand:
 HAND_KEYS = list(kpi.KPIS)
 
 
-# --------------------------------------------------------------------------- the runs do exercise the edge cases
+# --------------------------------------------------------------------------- edge cases occur
 def test_stressed_run_exercises_the_edge_cases(stressed):
     h = Hand(stressed)
     due = h.due_rows()
@@ -478,7 +486,7 @@ def test_unstarted_simulation_gives_nan_without_warnings():
     assert s["orders"] == 0.0 and len(days_df) == 0
 
 
-# --------------------------------------------------------------------------- stores of a shared market
+# --------------------------------------------------------------------------- shared market
 @pytest.mark.parametrize("key", HAND_KEYS)
 @pytest.mark.parametrize("name", ["A", "B"])
 def test_store_filter_equals_hand_computation(shared, name, key):
@@ -532,7 +540,9 @@ def on_time_by_deadline_day(h: Hand) -> list[float]:
     out = []
     for d in range(1, h.r.days_run + 1):
         rows = [o for o in due if int(o["deadline_h"] // 24) + 1 == d]
-        ok = [o for o in rows if not math.isnan(o["shipped_h"]) and o["shipped_h"] <= o["deadline_h"]]
+        ok = [
+            o for o in rows if not math.isnan(o["shipped_h"]) and o["shipped_h"] <= o["deadline_h"]
+        ]
         out.append(div(len(ok), len(rows)))
     return out
 
