@@ -232,6 +232,15 @@ class Results:
             extra=self.extra,
         )
 
+    @staticmethod
+    def describe(table: str) -> pd.DataFrame:
+        """Return the columns of ``table`` with their meaning: ``Results.describe("orders")``."""
+        if table not in TABLES:
+            raise KeyError(f"table = {table!r}: must be one of {', '.join(TABLES)}")
+        return pd.DataFrame(
+            {"column": list(TABLES[table]), "meaning": list(TABLES[table].values())}
+        )
+
     def summary(self) -> dict[str, float]:
         """The headline KPIs (see :func:`sim.kpi.summary`)."""
         from sim import kpi

@@ -184,6 +184,12 @@ class StoreSim:
         return q
 
     @property
+    def price_index(self) -> float:
+        """Today's prices against the reference, weighted by where the traffic lands."""
+        w = self.weights * self.active
+        return float((self.price / self.reference * w).sum() / max(w.sum(), 1e-12))
+
+    @property
     def active(self) -> np.ndarray:
         """SKUs on sale."""
         if not self.decisions.active_skus:
@@ -1340,7 +1346,13 @@ class Simulation:
         )
         rating = np.array([s.rating.value for s in self.stores]) / mk.shoppers.reference_rating
         rank = np.array([s.rank for s in self.stores])
-        out[:, :, 0] = traffic.shares(rank, mk.outside_score)[:, None]
+        # shoppers comparing the stores' listings favour the cheaper one (relative to the
+        # other stores only, so a single store's demand keeps the configured elasticity)
+        price = np.array([s.price_index for s in self.stores])
+        cheap = (price / price.mean()) ** (
+            -traffic.LISTING_PRICE_EXPONENT * self.platform.price_sensitivity
+        )
+        out[:, :, 0] = traffic.shares(rank * cheap, mk.outside_score)[:, None]
         bids = np.array(
             [
                 s.decisions.ads.cpc_bid_cny if s.decisions.ads.daily_budget_cny > 0 else 0.0
@@ -1350,7 +1362,7 @@ class Simulation:
         out[:, :, 1] = traffic.shares(bids * q, mk.outside_score * self.platform.cpc_market_cny)[
             :, None
         ]
-        out[:, :, 2] = traffic.shares(q * rating**2, mk.outside_score)[:, None]
+        out[:, :, 2] = traffic.shares(q * rating**2 * cheap, mk.outside_score)[:, None]
         # livestream: a store's audience arrives only in the hours it streams; a spike event
         # (a KOL featuring the product) brings an audience at 20-23 h even to non-streaming stores
         per_store = 1 / (1 + mk.outside_score)

@@ -4,11 +4,13 @@ Market visits to the niche arrive per hour as ``visits_per_day`` x the platform'
 mix x the hour-of-day and weekday profiles x the festival multiplier. Each store's share:
 
 * search - its rank score against the others and the rest of the market
-  (``outside_score``); the score rises with sales velocity, conversion and rating;
+  (``outside_score``); the score rises with sales velocity, conversion and rating; when
+  several stores share the market, the cheaper one also draws more of the clicks;
 * ads - bid x listing quality against ``outside_score`` x the market CPC, until the day's
   budget is spent (a simplified generalised second-price auction: a click costs
   ``CPC_PAID_SHARE`` x the bid);
-* social/content - listing quality and rating against the rest of the market;
+* social/content - listing quality and rating (and price, among shared-market stores)
+  against the rest of the market;
 * livestream - only in the hours the store streams, with a random audience per session;
 * returning - the store's own past customers, a share of whom revisit each day.
 
@@ -19,6 +21,11 @@ listing's click-through rate (main-image quality and a visible discount raise it
 from __future__ import annotations
 
 import numpy as np
+
+LISTING_PRICE_EXPONENT = 1.0
+"""Search and social share ~ (price index / mean of the market's stores) ** -(this x the
+platform's price sensitivity): shoppers comparing listings favour the cheaper store
+(assumption)."""
 
 CPC_PAID_SHARE = 0.85
 """Share of the bid a click costs (assumption: second-price auctions charge below the bid)."""
