@@ -19,6 +19,7 @@ per-visitor sampler draw from the same probabilities, so they agree in distribut
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,7 +192,7 @@ def inquiry_buy_probability(multiplier: float, wait_min: float, answered: bool, 
         return min(0.95, service.abandoned_conversion * multiplier)
     return min(
         0.95,
-        service.inquiry_conversion * multiplier * np.exp(-wait_min / service.response_decay_min),
+        service.inquiry_conversion * multiplier * math.exp(-wait_min / service.response_decay_min),
     )
 
 

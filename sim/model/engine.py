@@ -271,6 +271,13 @@ class StoreSim:
         self._fx_day = promotions.effects(self.today, d, 0, self.codes)
         self._plan_dip(self._fx_day)
         self._funnel_cache = {}
+        self._staff = [
+            (
+                policies.plan_at(self.decisions.agents, d, hod),
+                policies.plan_at(self.decisions.packers, d, hod),
+            )
+            for hod in range(24)
+        ]
         # livestream audience for today's sessions
         sd = mk.livestream_spike_sd
         self.live_spike = float(self.rng["traffic"].lognormal(-sd * sd / 2, sd)) if sd > 0 else 1.0
@@ -452,8 +459,7 @@ class StoreSim:
         d, hod = h // 24 + 1, h % 24
         dec = self.decisions
         # staff on duty
-        agents = policies.plan_at(dec.agents, d, hod)
-        packers = policies.plan_at(dec.packers, d, hod)
+        agents, packers = self._staff[hod]
         if agents != self._agents_now:
             self.desk.set_agents(agents)
             self._agents_now = agents
@@ -957,9 +963,11 @@ class StoreSim:
         price = float(f.unit_price[k])
         svc = self.sim.scenario.market.service
 
+        rng = self.rng["service"]
+
         def on_answer(ticket: int, wait_min: float, answered: bool) -> bool:
             p = choice.inquiry_buy_probability(mult, wait_min, answered, svc)
-            if self.rng["service"].random() >= p:
+            if rng.random() >= p:
                 return False
             self.pending.append((ch, k, self.sim.env.now, ticket, price))
             return True
