@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.model.engine import SKU_DAY_ROWS
 from sim.model.finance import LINES
 from sim.model.orders import STATUS
 from sim.scenario.schema import CHANNELS, Scenario
@@ -340,27 +341,20 @@ class Results:
             fh.insert(0, "store", name)
             parts["funnel_hourly"].append(fh)
             nd = len(st.sku_daily)
+            cols = [
+                *SKU_DAY_ROWS,
+                "price_cny",
+                "rival_price_cny",
+                "on_hand",
+                "on_order",
+                "listing_quality",
+            ]
             if nd:
-                sd = np.stack(st.sku_daily)  # (days, 13, skus)
-                cols = [
-                    "visits",
-                    "impressions",
-                    "orders",
-                    "units",
-                    "revenue_cny",
-                    "lost_units",
-                    "returns",
-                    "_spare",
-                    "price_cny",
-                    "rival_price_cny",
-                    "on_hand",
-                    "on_order",
-                    "listing_quality",
-                ]
+                sd = np.stack(st.sku_daily)  # (days, rows, skus)
                 flat = sd.transpose(0, 2, 1).reshape(nd * st.n, len(cols))
-                sk = pd.DataFrame(flat, columns=cols).drop(columns="_spare")
+                sk = pd.DataFrame(flat, columns=cols)
             else:
-                sk = pd.DataFrame(columns=["visits"])
+                sk = pd.DataFrame(columns=cols)
             sk.insert(0, "sku", np.tile(codes, nd))
             sk.insert(0, "day", np.repeat(np.arange(1, nd + 1), st.n))
             sk.insert(0, "store", name)

@@ -48,6 +48,8 @@ from sim.model.rng import Streams
 from sim.scenario.schema import CHANNELS, MARKET_CHANNELS, Scenario, Store
 
 N_CH = len(CHANNELS)
+SKU_DAY_ROWS = ("visits", "impressions", "orders", "units", "revenue_cny", "lost_units", "returns")
+"""Per-SKU counters of the day, in the order of ``StoreSim.sku_day``'s rows."""
 INQUIRY_BATCH_H = 3
 """Orders of shoppers who bought after asking service are placed every this many hours."""
 RET = CHANNELS.index("returning")
@@ -126,19 +128,17 @@ class StoreSim:
         self.daily_base = np.zeros(self.n)
         self._expected_now = np.zeros(self.n)
         self._expected_base_sku = np.zeros(self.n)
-        self._expected_plain = 0.0
         self._promo_on = np.zeros(self.n, bool)
         self._debt_factor = np.ones(self.n)
         self._agents_now = -1
         self._committed = np.zeros(self.n, dtype=np.int64)
         self._deferred_ids = None
         self._s_level: tuple[int, Any, np.ndarray] | None = None
-        self._funnel_cache: dict[Any, Any] = {}
         self.live_spike = 1.0
         self.extra_lead_days = 0.0
         self.due: dict[int, list[tuple[str, Any]]] = defaultdict(list)
         self.hourly: list[np.ndarray] = []
-        self.sku_day = np.zeros((8, self.n))
+        self.sku_day = np.zeros((len(SKU_DAY_ROWS), self.n))
         self.sku_daily: list[np.ndarray] = []
         self.daily: list[dict[str, float]] = []
         self.day_orders = 0
@@ -270,7 +270,6 @@ class StoreSim:
         self._presale_today = any(isinstance(p, promotions.PreSale) for p in self.today)
         self._fx_day = promotions.effects(self.today, d, 0, self.codes)
         self._plan_dip(self._fx_day)
-        self._funnel_cache = {}
         self._staff = [
             (
                 policies.plan_at(self.decisions.agents, d, hod),
@@ -339,7 +338,7 @@ class StoreSim:
         self.desk.agent_hours = 0.0
         self.fulfil.packer_hours = 0.0
         self.books.close_day(d)
-        self.sku_day = np.zeros((8, self.n))
+        self.sku_day = np.zeros((len(SKU_DAY_ROWS), self.n))
         self.day_orders = 0
 
     def _units_7d(self) -> np.ndarray:
@@ -483,7 +482,7 @@ class StoreSim:
                 self._release_deferred(h, hod)
             elif hi > lo:
                 a = {key: v[lo:hi] for key, v in self._day_arrivals.items()}
-                flash_gone = np.array([fl is not None for fl in fx.flash]) & (self.flash_left <= 0)
+                flash_gone = fx.flash_mask & (self.flash_left <= 0)
                 if flash_gone.any() and self._day_thin[hod].min() < 1:
                     # the flash sale sold out: visits in its later hours see the normal price
                     thin = np.where(flash_gone[None, :], self._day_thin[hod], 1.0)[a["ch"], a["k"]]
@@ -528,7 +527,7 @@ class StoreSim:
             self.fulfil.queue(paid)
 
     def _flash_open(self, fx) -> np.ndarray:
-        return np.array([f is not None for f in fx.flash]) & (self.flash_left > 0)
+        return fx.flash_mask & (self.flash_left > 0)
 
     def _funnel(self, fx, flash_open: np.ndarray, shown: np.ndarray):
         """Funnel probabilities, click-through and SKU split for the current state."""
@@ -643,7 +642,6 @@ class StoreSim:
         self.daily_base = np.where(base > 0, base, self.daily_base)
         self._expected_now = np.zeros(self.n)
         self._expected_base_sku = np.zeros(self.n)
-        self._expected_plain = 0.0
 
     def _plan_dip(self, fx) -> None:
         """Today's dip factor per SKU: repay debt on days without a promotion on the SKU."""
@@ -745,8 +743,8 @@ class StoreSim:
         ks, units = a["k"], a["units"]
         n = len(ks)
         limit = np.maximum(self.inv.shown - self._committed, 0).astype(np.int64)
-        capped = np.array([fl is not None for fl in fx.flash]) & (self.flash_left > 0)
-        if capped.any():
+        capped = fx.flash_mask & (self.flash_left > 0) if fx.has_flash else fx.flash_mask
+        if fx.has_flash:
             limit = np.where(capped, np.minimum(limit, self.flash_left), limit)
         asked = np.bincount(ks, weights=units, minlength=self.n)
         self.inv.demand_today += asked

@@ -244,6 +244,14 @@ class Effects:
     presale: list[PreSale | None]
     any_active: bool
 
+    def __post_init__(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the flash-sale mask after ``flash`` changed."""
+        self.flash_mask = np.array([f is not None for f in self.flash])
+        self.has_flash = bool(self.flash_mask.any())
+
 
 def effects(active: Iterable[_Promo], day: int, hour: int, skus: tuple[str, ...]) -> Effects:
     """Combine the promotions active at ``day``/``hour`` into per-SKU effects.
@@ -311,4 +319,5 @@ def effects(active: Iterable[_Promo], day: int, hour: int, skus: tuple[str, ...]
         elif isinstance(p, PreSale):
             for i in idx:
                 e.presale[i] = p
+    e.refresh()
     return e
