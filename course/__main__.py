@@ -1,4 +1,12 @@
-"""Open the course in JupyterLab: ``python -m course [--lang zh|en] [--port N] [--no-browser]``."""
+"""The course's command line.
+
+``python -m course [--lang zh|en] [--port N] [--no-browser]``
+    Build the course if its sources changed, copy the trainee edition into
+    ``course/work/<lang>/`` (never overwriting a trainee's notebooks) and open its landing
+    page in JupyterLab.
+``python -m course build [--lang zh|en]``
+    Build the nbgrader source and release notebooks of both editions (for trainers).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +16,19 @@ import os
 import subprocess
 import sys
 
-from course import COURSE_DIR, INDEX
+from course import COURSE_DIR, build
 
 MESSAGES = {
     "no_lab": (
         "没有找到 JupyterLab。请先安装:{pip} install jupyterlab",
         "JupyterLab is not installed. Install it first: {pip} install jupyterlab",
     ),
+    "building": ("正在生成课程({lang})……", "Building the course ({lang}) ..."),
     "starting": (
         "正在启动 JupyterLab:{path}(按 Ctrl+C 停止)",
         "Starting JupyterLab on {path} (Ctrl+C stops it)",
     ),
+    "built": ("已生成:{path}", "Built: {path}"),
 }
 
 
@@ -27,9 +37,19 @@ def _say(key: str, lang: str, **fmt: object) -> str:
     return (zh if lang == "zh" else en).format(**fmt)
 
 
-def build_command(port: int | None = None, no_browser: bool = False) -> list[str]:
-    """Return the JupyterLab command that opens ``index.ipynb``, rooted at the course folder."""
-    cmd = [sys.executable, "-m", "jupyter", "lab", INDEX.name, f"--ServerApp.root_dir={COURSE_DIR}"]
+def build_command(
+    index: os.PathLike, port: int | None = None, no_browser: bool = False
+) -> list[str]:
+    """Return the JupyterLab command that opens ``index``, rooted at its folder."""
+    folder = os.path.dirname(os.fspath(index))
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        os.path.basename(index),
+        f"--ServerApp.root_dir={folder}",
+    ]
     if port is not None:
         cmd.append(f"--ServerApp.port={port}")
     if no_browser:
@@ -51,30 +71,50 @@ def kernel_env(lang: str) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the arguments and run JupyterLab until it is stopped; return its exit code."""
+    """Parse the arguments; build, or build and open the course. Returns the exit code."""
     default_lang = os.environ.get("COURSE_LANG", "zh")
+    default_lang = default_lang if default_lang in build.LANGS else "zh"
     parser = argparse.ArgumentParser(
         prog="python -m course",
         description="电商运营培训课程 / E-commerce operations training course",
     )
     parser.add_argument(
+        "command",
+        nargs="?",
+        choices=("open", "build"),
+        default="open",
+        help="open (default): build if needed and open JupyterLab; build: build only",
+    )
+    parser.add_argument(
         "--lang",
-        choices=("zh", "en"),
-        default=default_lang if default_lang in ("zh", "en") else "zh",
+        choices=build.LANGS,
+        default=default_lang,
         help="课程语言 / course language (default: zh)",
     )
     parser.add_argument(
-        "--port", type=int, default=None, help="JupyterLab port (default: Jupyter's choice, 8888)"
+        "--port", type=int, default=None, help="JupyterLab port (default: Jupyter's choice)"
     )
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     args = parser.parse_args(argv)
+    if args.command == "build":
+        for lang in build.LANGS:
+            print(_say("building", args.lang, lang=lang))
+            build.build([lang])
+            print(_say("built", args.lang, path=build.BUILD / lang))
+        return 0
     if importlib.util.find_spec("jupyterlab") is None:
         print(_say("no_lab", args.lang, pip=f"{sys.executable} -m pip"), file=sys.stderr)
         return 1
-    print(_say("starting", args.lang, path=INDEX))
+    if build.is_stale(args.lang):
+        print(_say("building", args.lang, lang=args.lang))
+        build.build([args.lang])
+    index = build.prepare_work(args.lang)
+    print(_say("starting", args.lang, path=index))
     try:
         return subprocess.call(
-            build_command(args.port, args.no_browser), cwd=COURSE_DIR, env=kernel_env(args.lang)
+            build_command(index, args.port, args.no_browser),
+            cwd=index.parent,
+            env=kernel_env(args.lang),
         )
     except KeyboardInterrupt:
         return 0
