@@ -143,8 +143,12 @@ def t(key: str, lang: str | None = None, **fmt: object) -> str:
 
 
 def register(entries: dict[str, tuple[str, str]]) -> None:
-    """Add labels used by another layer (charts, panels); keys must be new."""
-    clash = set(entries) & set(TEXT)
+    """Add labels used by another layer (charts, panels, notebooks).
+
+    Registering the same text again is fine (a notebook cell may be re-run); a key that
+    already means something else is an error.
+    """
+    clash = sorted(k for k, v in entries.items() if k in TEXT and TEXT[k] != tuple(v))
     if clash:
-        raise KeyError(f"label keys already defined: {sorted(clash)}")
-    TEXT.update(entries)
+        raise KeyError(f"label keys already defined with other text: {clash}")
+    TEXT.update({k: tuple(v) for k, v in entries.items()})

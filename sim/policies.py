@@ -267,10 +267,6 @@ class _LevelPolicy:
         days = _per_sku(getattr(self, name + "_days"), view.skus, name)
         return days * view.demand_per_day
 
-    def reorder_point(self, view: InventoryView) -> np.ndarray:
-        """Inventory position at or below which the policy orders (lets the model skip reviews)."""
-        return self._level("s", view)
-
     @staticmethod
     def _one_of(obj: Any, name: str, path: str) -> None:
         units, days = getattr(obj, name), getattr(obj, name + "_days")
@@ -294,6 +290,10 @@ class SQ(_LevelPolicy):
     def __post_init__(self) -> None:
         self._one_of(self, "s", "reorder")
         self._one_of(self, "Q", "reorder")
+
+    def reorder_point(self, view: InventoryView) -> np.ndarray:
+        """Inventory position at or below which the policy orders (lets the model skip reviews)."""
+        return self._level("s", view)
 
     def __call__(self, view: InventoryView) -> np.ndarray:
         """Order Q (enough multiples of Q to rise above s) where position <= s."""
@@ -334,6 +334,10 @@ class SS(_LevelPolicy):
                     raise ScenarioError(
                         f"{path}.{a}[{skus[i]}]", lo[i], "err.reorder_point", S=hi[i]
                     )
+
+    def reorder_point(self, view: InventoryView) -> np.ndarray:
+        """Inventory position at or below which the policy orders (lets the model skip reviews)."""
+        return self._level("s", view)
 
     def __call__(self, view: InventoryView) -> np.ndarray:
         """Order up to S where position <= s."""

@@ -169,3 +169,23 @@ def test_more_packers_more_on_time_shipments_at_the_double11_peak():
     assert res[4][0] > res[2][0] + 0.05, res
     assert res[4][1] < res[2][1], res
     assert res[4][2] < res[2][2], res
+
+
+def test_a_promotion_nobody_can_use_leaves_no_post_promotion_dip():
+    """Pull-forward counts only the uplift a promotion causes: a 满减 no basket can reach
+    changes nothing, during or after it (same seed, common random numbers)."""
+    from sim.model.promotions import Threshold
+
+    sc = base_scenario("ordinary-month", days=12)
+    plain = run(sc, seed=5)
+    dead = run(
+        sc.with_decisions(
+            promotions=[Threshold(start_day=2, end_day=4, threshold_cny=99999, off_cny=10)]
+        ),
+        seed=5,
+    )
+    for r in (plain, dead):
+        assert len(r.orders) > 0
+    a = plain.orders.groupby("day").size()
+    b = dead.orders.groupby("day").size()
+    assert (a == b).all(), "an unreachable threshold must not move any day's orders"

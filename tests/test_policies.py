@@ -128,3 +128,20 @@ def test_competitive_policy_follows_the_rival(short):
     cost = {s.sku: s.cost_cny for s in short.store.catalogue.skus}
     expected = np.maximum(np.round(o["rival_price_cny"] * 0.9, 2), o["sku"].map(cost))
     assert np.allclose(o["unit_price_cny"], expected, atol=0.011)
+
+
+def test_periodic_review_orders_up_to_s_on_its_review_days(short):
+    """(R, S): reviews every R days only, ordering the gap up to S."""
+    sc = short.replace(days=9).with_decisions(
+        reorder={"kind": "periodic", "review_days": 4, "S": 5000}
+    )
+    r = run(sc, seed=4)
+    po = r.purchase_orders
+    assert set(po["placed_h"] // 24 + 1) <= {1, 5, 9} and len(po) > 0
+    first = po[po["placed_h"] == 0]
+    # the position at the review: opening stock less what sold in the first hour
+    led = r.stock_ledger
+    moved = led[led["t_h"] < 1].groupby("sku")["qty"].sum()
+    initial = {k.sku: k.initial_stock for k in short.store.catalogue.skus}
+    position = first["sku"].map(initial) + first["sku"].map(moved).fillna(0)
+    assert len(first) > 0 and all(first["qty"] == 5000 - position)

@@ -405,10 +405,16 @@ class StoreSim:
         self._day_spend = spend
         self._day_impressions = impressions
         self._day_visits = visits
-        for hod in range(24):
-            f = self._day_f[hod]
-            self._expected_now += (visits[hod] * f.order).sum(axis=0)
-            self._expected_base_sku += (visits[hod] * sim.base_cr[:, None]).sum(axis=0)
+        # pull-forward: promotion uplift = expected orders with today's promotions minus
+        # without them (same prices, festival, rating, listings), from the same visits
+        if self._promo_on.any():
+            plain = promotions.effects((), d, 0, self.codes)
+            f0 = self._funnel(plain, np.zeros(self.n, bool), shown)[0]
+            for hod in range(24):
+                self._expected_now += (visits[hod] * self._day_f[hod].order).sum(axis=0)
+                self._expected_base_sku += (visits[hod] * f0.order).sum(axis=0)
+        else:
+            self._expected_base_sku += (visits.sum(axis=0) * self._day_f[0].order).sum(axis=0)
         rows = np.zeros((24, N_CH, 10))
         rows[:, :, 0] = impressions.sum(2)
         rows[:, :, 1] = visits.sum(2)

@@ -296,7 +296,10 @@ class Rival(Config):
         0.05, ge=0, le=0.9, doc="our price below theirs by this share triggers it"
     )
     floor_ratio: float = spec(
-        0.6, gt=0, le=1, doc="the rival never prices below this share of reference"
+        0.6,
+        gt=0,
+        le=1,
+        doc="the rival's own moves stay above this share of reference (a price cut goes below)",
     )
 
 
