@@ -23,7 +23,7 @@ MESSAGES = {
         "没有找到 JupyterLab。请先安装:{pip} install jupyterlab",
         "JupyterLab is not installed. Install it first: {pip} install jupyterlab",
     ),
-    "building": ("正在生成课程({lang})……", "Building the course ({lang}) ..."),
+    "building": ("正在生成课程({edition})……", "Building the course ({edition}) ..."),
     "starting": (
         "正在启动 JupyterLab:{path}(按 Ctrl+C 停止)",
         "Starting JupyterLab on {path} (Ctrl+C stops it)",
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "build":
         for lang in build.LANGS:
-            print(_say("building", args.lang, lang=lang))
+            print(_say("building", args.lang, edition=lang))
             build.build([lang])
             print(_say("built", args.lang, path=build.BUILD / lang))
         return 0
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_say("no_lab", args.lang, pip=f"{sys.executable} -m pip"), file=sys.stderr)
         return 1
     if build.is_stale(args.lang):
-        print(_say("building", args.lang, lang=args.lang))
+        print(_say("building", args.lang, edition=args.lang))
         build.build([args.lang])
     index = build.prepare_work(args.lang)
     print(_say("starting", args.lang, path=index))

@@ -190,15 +190,15 @@ def _get(url: str) -> tuple[int, bytes]:
         return resp.status, resp.read()
 
 
-def test_launch_command_serves_the_course_in_jupyterlab(built, tmp_path):
-    """`python -m course` (the README's first command, after setup) starts a real JupyterLab
-    on the trainee edition's landing page."""
+def test_launch_command_serves_the_course_in_jupyterlab(tmp_path):
+    """`python -m course` (the README's first command, after setup) builds the course when it
+    has not been built, then starts a real JupyterLab on the trainee edition's landing page."""
     port = _free_port()
     env = {
         **os.environ,
         "JUPYTER_TOKEN": "course-test",
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
-        "COURSE_BUILD_DIR": str(built),
+        "COURSE_BUILD_DIR": str(tmp_path / "build"),  # empty: the launcher must build
         "COURSE_WORK_DIR": str(tmp_path / "work"),
     }
     proc = subprocess.Popen(
@@ -211,7 +211,7 @@ def test_launch_command_serves_the_course_in_jupyterlab(built, tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         status = None
         while time.monotonic() < deadline:
             try:
@@ -238,3 +238,21 @@ def test_launch_command_serves_the_course_in_jupyterlab(built, tmp_path):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_trainer_build_command(tmp_path):
+    """`python -m course build` writes both editions' nbgrader source and release notebooks."""
+    env = {**os.environ, "COURSE_BUILD_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "course", "build"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for lang in build.LANGS:
+        for slug in MODULES:
+            assert (tmp_path / lang / "source" / slug / f"{slug}.ipynb").exists()
+            assert (tmp_path / lang / "release" / slug / f"{slug}.ipynb").exists()
