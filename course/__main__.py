@@ -17,24 +17,26 @@ import subprocess
 import sys
 
 from course import COURSE_DIR, build
+from sim import i18n
 
-MESSAGES = {
-    "no_lab": (
-        "没有找到 JupyterLab。请先安装:{pip} install jupyterlab",
-        "JupyterLab is not installed. Install it first: {pip} install jupyterlab",
-    ),
-    "building": ("正在生成课程({edition})……", "Building the course ({edition}) ..."),
-    "starting": (
-        "正在启动 JupyterLab:{path}(按 Ctrl+C 停止)",
-        "Starting JupyterLab on {path} (Ctrl+C stops it)",
-    ),
-    "built": ("已生成:{path}", "Built: {path}"),
-}
+i18n.register(
+    {
+        "course.no_lab": (
+            "没有找到 JupyterLab。请先安装:{pip} install jupyterlab",
+            "JupyterLab is not installed. Install it first: {pip} install jupyterlab",
+        ),
+        "course.building": ("正在生成课程({edition})……", "Building the course ({edition}) ..."),
+        "course.starting": (
+            "正在启动 JupyterLab:{path}(按 Ctrl+C 停止)",
+            "Starting JupyterLab on {path} (Ctrl+C stops it)",
+        ),
+        "course.built": ("已生成:{path}", "Built: {path}"),
+    }
+)
 
 
 def _say(key: str, lang: str, **fmt: object) -> str:
-    zh, en = MESSAGES[key]
-    return (zh if lang == "zh" else en).format(**fmt)
+    return i18n.t(f"course.{key}", lang, **fmt)
 
 
 def build_command(
