@@ -759,7 +759,6 @@ class StoreSim:
         else:
             ok = self._first_come(a["t"], ks, units, limit)
             lost = np.bincount(ks[~ok], weights=units[~ok], minlength=self.n)
-            self.inv.lost_today += lost.astype(np.int64)
             self.sku_day[5] += lost
             if not ok.any():
                 none = np.zeros(N_CH, dtype=np.int64)
@@ -1169,8 +1168,6 @@ class StoreSim:
     def _review(self, h: int, d: int, hod: int) -> None:
         policy = self.decisions.reorder
         every = int(getattr(policy, "review_every_h", 24))
-        if h < self.next_review_h:
-            return
         self.next_review_h = h + every
         inv = self.inv
         trigger = getattr(policy, "reorder_point", None)

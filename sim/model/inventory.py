@@ -68,8 +68,6 @@ class Inventory:
         self.demand_mean = forecast_seed.astype(float)
         self.demand_var = (0.5 * forecast_seed) ** 2
         self.demand_today = np.zeros(self.n)
-        self.lost_today = np.zeros(self.n, dtype=np.int64)
-        self.next_review_h = 0
 
     def close_day(self) -> None:
         """Update the demand forecast with today's demand (sold + lost)."""
@@ -78,7 +76,6 @@ class Inventory:
         self.demand_mean = self.demand_mean + FORECAST_ALPHA * d
         self.demand_var = (1 - FORECAST_ALPHA) * (self.demand_var + FORECAST_ALPHA * d * d)
         self.demand_today = np.zeros(self.n)
-        self.lost_today = np.zeros(self.n, dtype=np.int64)
 
     def take(self, t: float, k: int, units: int, event: str = "sale") -> None:
         """Remove units (sales, other channels); on-hand may go negative only by overselling."""

@@ -242,7 +242,6 @@ class Effects:
     traffic_factor: np.ndarray
     flash: list[FlashSale | None]
     presale: list[PreSale | None]
-    any_active: bool
 
     def __post_init__(self) -> None:
         self.refresh()
@@ -276,12 +275,10 @@ def effects(active: Iterable[_Promo], day: int, hour: int, skus: tuple[str, ...]
         traffic_factor=np.ones(n),
         flash=[None] * n,
         presale=[None] * n,
-        any_active=False,
     )
     for p in active:
         if not p.active(day, hour):
             continue
-        e.any_active = True
         mask = np.ones(n, bool) if not p.skus else np.isin(np.array(skus), p.skus)
         idx = np.nonzero(mask)[0]
         if isinstance(p, PercentOff):
