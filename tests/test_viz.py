@@ -110,3 +110,11 @@ def test_panel_reruns_on_a_lever_and_reports_bad_input():
     assert "reorder point" in panel.error
     assert panel.results is good
     assert panel.seconds is not None and panel.seconds > 0
+
+
+def test_waterfall_steps_add_up_to_net_profit():
+    # a scenario with overheads: every cost line must be somewhere in the waterfall
+    r = run(load_scenario("mid-year-618", days=10), seed=0)
+    assert r.pnl["overheads"].sum() > 0
+    steps = charts._pnl_steps(r)
+    assert sum(v for _, v in steps) == pytest.approx(r.pnl["net_profit"].sum(), abs=0.01)

@@ -1121,7 +1121,7 @@ def _pnl_steps(r: Results) -> list[tuple[str, float]]:
         ("shipping", -g("shipping")),
         ("staff", -g("staff")),
         ("penalties", -g("penalties")),
-        ("other", -g("gifts", "holding")),
+        ("other", -g("gifts", "holding", "overheads")),
     ]
 
 

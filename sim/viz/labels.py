@@ -87,7 +87,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "viz.pnl.shipping": ("快递费", "Shipping"),
     "viz.pnl.staff": ("人工", "Staff"),
     "viz.pnl.penalties": ("罚款与赔付", "Penalties"),
-    "viz.pnl.other": ("仓储、赠品等", "Holding, gifts"),
+    "viz.pnl.other": ("仓储、赠品、固定费用", "Holding, gifts, overheads"),
     "viz.pnl.net_profit": ("净利润", "Net profit"),
     "viz.daily_net_profit": ("每日净利润", "Daily net profit"),
     "viz.cash": ("现金余额", "Cash balance"),
