@@ -7,6 +7,7 @@
     python -m sim run my-scenario.toml --out results/
     python -m sim list
     python -m sim bench --quick
+    python -m sim roleplay new SESSION --scenario double11 --teams 红队,蓝队 (sim.roleplay.cli)
 
 Bad input (an unknown scenario, ``--days 0``, a negative seed, a folder that cannot be
 written, a malformed TOML file) ends with exit status 2 and one line on stderr naming
@@ -35,6 +36,10 @@ _TEXT = {
     "cli.help.run": ("运行一个场景并打印关键指标", "run a scenario and print its KPIs"),
     "cli.help.list": ("列出所有命名场景", "list the named scenarios"),
     "cli.help.bench": ("运行性能基准测试", "run the performance benchmark"),
+    "cli.help.roleplay": (
+        "角色扮演:团队按轮次经营店铺(python -m sim roleplay --help)",
+        "role-play sessions for teams (python -m sim roleplay --help)",
+    ),
     "cli.help.scenario": (
         "场景名称(如 ordinary-month)或 .toml 文件路径",
         "scenario name (e.g. ordinary-month) or path to a .toml file",
@@ -104,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         return i18n.t(key, lang)
 
     parser = _Parser(prog="python -m sim", description=h("cli.description"))
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,list,bench}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,list,bench,roleplay}")
     p_run = sub.add_parser("run", help=h("cli.help.run"), description=h("cli.help.run"))
     p_run.add_argument("scenario", help=h("cli.help.scenario"))
     p_run.add_argument("--days", metavar="N", help=h("cli.help.days"))
@@ -116,11 +121,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("--lang", metavar="{zh,en}", default=lang, help=h("cli.help.lang"))
     p_bench = sub.add_parser("bench", help=h("cli.help.bench"), description=h("cli.help.bench"))
     p_bench.add_argument("--quick", action="store_true", help=h("cli.help.quick"))
+    # handled by sim.roleplay.cli before parsing (listed here for --help)
+    sub.add_parser("roleplay", help=h("cli.help.roleplay"), add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 done, 2 bad input)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["roleplay"]:
+        from sim.roleplay.cli import main as roleplay_main
+
+        return roleplay_main(argv[1:])
     args = build_parser().parse_args(argv)
     previous = i18n.get_language()
     try:
