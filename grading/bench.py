@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 
+from grading.sandbox import PROJECT
 from grading.workspace import Workspace
 
 WRONG = {
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             cwd=plain.root,
             capture_output=True,
             text=True,
+            env={**os.environ, "PYTHONPATH": str(PROJECT)},  # as the sandbox gives its kernels
         )
         t_plain = time.perf_counter() - t0
         if done.returncode != 0:

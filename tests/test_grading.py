@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -392,3 +393,56 @@ def test_roster_errors_name_the_field(tmp_path):
     with pytest.raises(GradingError, match="line 2: id = 'wang li'"):
         ws.import_roster(bad)
     assert json.loads(json.dumps(ws.roster())) == []
+
+
+def test_formgrader_opens_on_the_workspace(graded, tmp_path):
+    """`python -m grading formgrader` serves nbgrader's formgrader on this cohort's gradebook."""
+    import urllib.request
+
+    ws = graded["ws"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        JUPYTER_TOKEN="grading-test",
+        JUPYTER_RUNTIME_DIR=str(tmp_path / "rt"),
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "grading",
+            "formgrader",
+            "--no-browser",
+            "--port",
+            str(port),
+            "-w",
+            str(ws.root),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/formgrader/api/assignments?token=grading-test"
+        deadline = time.monotonic() + 180
+        body = None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as resp:  # localhost only
+                    body = json.loads(resp.read())
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None, proc.stdout.read().decode(errors="replace")[-3000:]
+        found = {a["name"]: a for a in body}
+        assert found[MODULE]["num_submissions"] == len(graded["cohort"])
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
