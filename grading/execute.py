@@ -106,6 +106,7 @@ class SandboxExecute(Execute):
         self._started = time.monotonic()
         self._out_bytes: dict[int, int] = {}
         self._snapshotted = False
+        self._guard_installed = False
         # the trainee's own files next to the notebook (data they read), never notebooks
         src = Path((resources or {}).get("metadata", {}).get("path") or ".")
         for f in src.iterdir() if src.is_dir() else []:
@@ -163,17 +164,19 @@ class SandboxExecute(Execute):
             add_note(self.nb, "notebook_timeout", seconds=self.notebook_timeout)
             cell.outputs = [_error("NotRun", reason_text(self._dead))]
             return cell
-        if not getattr(self, "_guard_installed", False):
-            self._guard_installed = True
-            await self._user_expression(guard.install_code(), "1")
-        if is_test_cell(cell):
-            changed = await self._user_expression("", guard.RESTORE)
-            if changed is None:
-                changed = ["guard"]
-            if changed:
-                add_note(self.nb, "tampering", cell=cell_index, changed=sorted(set(changed))[:20])
         self.timeout = int(max(1, min(self.limits.cell_seconds or remaining, remaining)))
         try:
+            if not self._guard_installed:
+                self._guard_installed = True
+                await self._user_expression(guard.install_code(), "1")
+            if is_test_cell(cell):
+                changed = await self._user_expression("", guard.RESTORE)
+                if changed is None:  # no answer: the guard was removed or replaced
+                    changed = ["guard"]
+                if changed:
+                    add_note(
+                        self.nb, "tampering", cell=cell_index, changed=sorted(set(changed))[:20]
+                    )
             cell = await super().async_execute_cell(
                 cell, cell_index, execution_count, store_history
             )
