@@ -127,9 +127,6 @@ def repair(submitted, release) -> nbformat.NotebookNode:
 
 def execute_one(job: dict[str, Any]) -> dict[str, Any]:
     """Pass 1 for one notebook of one trainee (runs in a worker process)."""
-    from sim import i18n
-
-    i18n.set_language(job["lang"])
     warnings.simplefilter("ignore", MissingIDFieldWarning)  # this worker process only
     started = time.monotonic()
     path = Path(job["path"])
@@ -174,10 +171,11 @@ def execute_one(job: dict[str, Any]) -> dict[str, Any]:
             output_limit_kb=limits.output_kb_per_cell,
             timeout=limits.cell_seconds,
             scratch_root=job["scratch"],
+            lang=job["lang"],
         )
         with utils.setenv(NBGRADER_EXECUTION="autograde"):
             nb, resources = ex.preprocess(nb, resources)
-        nb, resources = Verdict().preprocess(nb, resources)
+        nb, resources = Verdict(lang=job["lang"]).preprocess(nb, resources)
         cache.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(".tmp")
         nbformat.write(nb, tmp)
@@ -315,6 +313,7 @@ def record(ws, assignment: str, staged: Path, results: list[dict]) -> list[str]:
     cfg.CachedExecute.scratch_root = str(ws.state / "scratch")
     cfg.CachedExecute.timeout = ws.limits.cell_seconds
     cfg.CachedExecute.notebook_timeout = ws.limits.notebook_seconds
+    cfg.CachedExecute.lang = ws.lang
     coursedir = CourseDirectory(config=cfg)
     converter = Autograde(coursedir=coursedir, config=cfg)
     log = ws.state / "runs" / f"{assignment}.log"

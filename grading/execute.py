@@ -97,6 +97,7 @@ class SandboxExecute(Execute):
     notebook_timeout = Integer(1800, help="seconds for the whole notebook").tag(config=True)
     output_limit_kb = Integer(256, help="output kept per cell, kB").tag(config=True)
     scratch_root = Unicode("", help="folder for sandbox scratch space").tag(config=True)
+    lang = Unicode("zh", help="language of the reasons written into cells").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
         """Execute every cell; a dead kernel or time limit never raises out of here."""
@@ -114,9 +115,14 @@ class SandboxExecute(Execute):
                 shutil.copy(f, self._scratch / f.name)
         if resources is not None:
             resources.setdefault("metadata", {})["path"] = str(self._scratch)
+        self._contexts: list = []
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
+            # close the kernel's sockets now: a ZeroMQ context left to the garbage
+            # collector can block forever on a socket that was not closed
+            for ctx in self._contexts:
+                ctx.destroy(linger=0)
             shutil.rmtree(self._scratch, ignore_errors=True)
 
     def create_kernel_manager(self):
@@ -132,6 +138,7 @@ class SandboxExecute(Execute):
         self.km.kernel_spec.interrupt_mode = "message"
         self.km.connection_file = str(self._scratch / "kernel.json")
         self.km.ip = str(self._scratch / "kernel")
+        self._contexts.append(self.km.context)
         return self.km
 
     async def _user_expression(self, code: str, expr: str) -> Any:
@@ -156,13 +163,13 @@ class SandboxExecute(Execute):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell
         if self._dead:
-            cell.outputs = [_error("NotRun", reason_text(self._dead))]
+            cell.outputs = [_error("NotRun", reason_text(self._dead, self.lang))]
             return cell
         remaining = self.notebook_timeout - (time.monotonic() - self._started)
         if remaining <= 0:
             self._dead = "notebook_timeout"
             add_note(self.nb, "notebook_timeout", seconds=self.notebook_timeout)
-            cell.outputs = [_error("NotRun", reason_text(self._dead))]
+            cell.outputs = [_error("NotRun", reason_text(self._dead, self.lang))]
             return cell
         self.timeout = int(max(1, min(self.limits.cell_seconds or remaining, remaining)))
         try:
@@ -185,7 +192,7 @@ class SandboxExecute(Execute):
             add_note(self.nb, "kernel_died", cell=cell_index, error=type(err).__name__)
             cell.outputs = [
                 *cell.get("outputs", []),
-                _error("KernelDied", reason_text("kernel_died")),
+                _error("KernelDied", reason_text("kernel_died", self.lang)),
             ]
             return cell
         if utils.is_locked(cell) and not is_test_cell(cell):
@@ -214,7 +221,9 @@ class SandboxExecute(Execute):
                 add_note(self.nb, "output_capped", cell=cell_index, kb=self.output_limit_kb)
                 outs.append(
                     nbformat.v4.new_output(
-                        "stream", name="stdout", text="\n" + reason_text("output_capped") + "\n"
+                        "stream",
+                        name="stdout",
+                        text="\n" + reason_text("output_capped", self.lang) + "\n",
                     )
                 )
             return None
@@ -223,6 +232,8 @@ class SandboxExecute(Execute):
 
 class Verdict(NbGraderPreprocessor):
     """A test cell's grade comes from its assertions, never from stray output."""
+
+    lang = Unicode("zh", help="language of the reason written into cells").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         """Drop stderr from test cells; no result where one is due earns nothing."""
@@ -240,7 +251,7 @@ class Verdict(NbGraderPreprocessor):
         ]
         wants_result = bool(last) and last[-1].startswith("grade(")
         if wants_result and not failed and not has_result:
-            cell.outputs.append(_error("NoVerdict", reason_text("no_verdict")))
+            cell.outputs.append(_error("NoVerdict", reason_text("no_verdict", self.lang)))
         return cell, resources
 
 
@@ -260,5 +271,5 @@ class CachedExecute(SandboxExecute):
             return done, resources
         self.hits[key] = False
         nb, resources = super().preprocess(nb, resources, km=km)
-        nb, resources = Verdict().preprocess(nb, resources)
+        nb, resources = Verdict(lang=self.lang).preprocess(nb, resources)
         return nb, resources

@@ -54,7 +54,7 @@ def tables(ws) -> dict[str, pd.DataFrame]:
                     continue
                 reasons = []
                 for nb in sub.notebooks:
-                    reasons += [note_text(n) for n in notes.get(f"{sid}/{nb.name}", [])]
+                    reasons += [note_text(n, ws.lang) for n in notes.get(f"{sid}/{nb.name}", [])]
                     for grade in nb.grades:
                         manual = grade.cell_type == "markdown"
                         score = grade.score

@@ -13,7 +13,7 @@ from __future__ import annotations
 import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Dict
+from traitlets import Dict, Unicode
 
 from grading.i18n import note_text
 from sim import i18n
@@ -35,13 +35,14 @@ class FeedbackNotes(NbGraderPreprocessor):
     """Put what the grader noticed at the top of the feedback."""
 
     notes = Dict({}, help="{'student/notebook': [note, ...]}").tag(config=True)
+    lang = Unicode("zh", help="the trainees' language").tag(config=True)
 
     def preprocess(self, nb, resources):
         """Insert one markdown cell listing the notes, if there are any."""
         key = f"{resources['nbgrader']['student']}/{resources['nbgrader']['notebook']}"
         found = self.notes.get(key, [])
         if found:
-            lines = [f"**{i18n.t('grading.note.header')}**", ""]
-            lines += [f"- {note_text(n)}" for n in found]
+            lines = [f"**{i18n.t('grading.note.header', self.lang)}**", ""]
+            lines += [f"- {note_text(n, self.lang)}" for n in found]
             nb.cells.insert(0, nbformat.v4.new_markdown_cell("\n".join(lines)))
         return nb, resources

@@ -77,16 +77,16 @@ i18n.register(
 )
 
 
-def reason_text(kind: str) -> str:
+def reason_text(kind: str, lang: str | None = None) -> str:
     """The one-line reason shown on a cell that did not run or earned nothing."""
-    return i18n.t(f"grading.reason.{kind}")
+    return i18n.t(f"grading.reason.{kind}", lang)
 
 
-def note_text(note: dict) -> str:
+def note_text(note: dict, lang: str | None = None) -> str:
     """A feedback sentence for one thing the grader noticed."""
     detail = {k: v for k, v in note.items() if k != "kind"}
     if "changed" in detail:
         detail["changed"] = ", ".join(detail["changed"])
     if "cell" in detail:
         detail["cell"] = int(detail["cell"]) + 1
-    return i18n.t(f"grading.note.{note['kind']}", **detail)
+    return i18n.t(f"grading.note.{note['kind']}", lang, **detail)

@@ -104,9 +104,6 @@ class Workspace:
             limits=Limits(**raw.get("limits", {})),
             due=dict(raw.get("due", {})),
         )
-        from sim import i18n
-
-        i18n.set_language(self.lang)
 
     # ------------------------------------------------------------------ settings
     @classmethod
@@ -409,6 +406,7 @@ class Workspace:
             CSSHTMLHeaderPreprocessor,
         ]
         cfg.FeedbackNotes.notes = notes
+        cfg.FeedbackNotes.lang = self.lang
         GenerateFeedback(coursedir=CourseDirectory(config=cfg), config=cfg).start()
         if self.settings.exchange:
             self.api().release_feedback(module)
