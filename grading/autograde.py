@@ -242,8 +242,9 @@ def jobs_for(ws, assignment: str, students: list[str], staged: Path) -> list[dic
     release_dir = ws.root / "release" / assignment
     notebooks = sorted(p.stem for p in (ws.root / "source" / assignment).glob("*.ipynb"))
     cache = ws.state / "cache" / assignment
-    scratch = ws.state / "scratch"
-    scratch.mkdir(parents=True, exist_ok=True)
+    # kernels talk over Unix sockets in their scratch folder, whose paths may not exceed
+    # about 100 characters, so scratch folders live in the system's temp folder
+    scratch = ""
     salt = code_salt()
     jobs = []
     for student in students:
@@ -260,7 +261,7 @@ def jobs_for(ws, assignment: str, students: list[str], staged: Path) -> list[dic
                     "student": student,
                     "db_url": ws.db_url,
                     "cache": str(cache),
-                    "scratch": str(scratch),
+                    "scratch": scratch,
                     "limits": asdict(ws.limits),
                     "lang": ws.lang,
                     "salt": salt,
@@ -310,7 +311,6 @@ def record(ws, assignment: str, staged: Path, results: list[dict]) -> list[str]:
         AssignLatePenalties,
     ]
     cfg.CachedExecute.cache_dir = str(lookup)
-    cfg.CachedExecute.scratch_root = str(ws.state / "scratch")
     cfg.CachedExecute.timeout = ws.limits.cell_seconds
     cfg.CachedExecute.notebook_timeout = ws.limits.notebook_seconds
     cfg.CachedExecute.lang = ws.lang
