@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from course import COURSE_DIR, build
 from sim import i18n
@@ -51,6 +53,7 @@ def build_command(
         "lab",
         os.path.basename(index),
         f"--ServerApp.root_dir={folder}",
+        "--LabApp.custom_css=True",
     ]
     if port is not None:
         cmd.append(f"--ServerApp.port={port}")
@@ -59,6 +62,46 @@ def build_command(
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     return cmd
+
+
+# Chinese in the notebooks' text, not only in the charts: JupyterLab's custom CSS adds the
+# Noto Sans CJK SC file that mplfonts ships as a fallback after the system's own fonts,
+# loaded only for CJK characters, so a machine without Chinese fonts shows no empty boxes.
+# (Declared on body: the theme sets the same variables on :root after this file loads.)
+CJK_CSS = """/* Written by `python -m course`: Chinese glyphs on machines without CJK fonts. */
+@font-face {
+  font-family: "Course CJK";
+  src: url("%(font)s") format("opentype");
+  font-display: swap;
+  unicode-range: U+2E80-2FDF, U+3000-33FF, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF,
+    U+FE30-FE4F, U+FF00-FFEF;
+}
+body {
+  --jp-ui-font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial,
+    "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Course CJK", sans-serif;
+  --jp-content-font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial,
+    "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Course CJK", sans-serif;
+  --jp-code-font-family: Menlo, Consolas, "DejaVu Sans Mono", "Course CJK", monospace;
+}
+"""
+
+
+def lab_config_dir(work: os.PathLike | None = None) -> Path:
+    """The course's own Jupyter config folder: custom CSS and the CJK font it loads."""
+    from sim.viz import fonts
+
+    folder = Path(work or build.WORK) / ".jupyter"
+    custom = folder / "custom"
+    custom.mkdir(parents=True, exist_ok=True)
+    font = fonts.font_path()
+    css = ""
+    if font is not None:
+        dest = custom / font.name
+        if not dest.exists() or dest.stat().st_size != font.stat().st_size:
+            shutil.copyfile(font, dest)
+        css = CJK_CSS % {"font": font.name}
+    (custom / "custom.css").write_text(css, encoding="utf-8")
+    return folder
 
 
 def kernel_env(lang: str) -> dict[str, str]:
@@ -113,10 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     index = build.prepare_work(args.lang)
     print(_say("starting", args.lang, path=index))
     try:
+        env = kernel_env(args.lang)
+        env["JUPYTER_CONFIG_DIR"] = str(lab_config_dir())
         return subprocess.call(
             build_command(index, args.port, args.no_browser),
             cwd=index.parent,
-            env=kernel_env(args.lang),
+            env=env,
         )
     except KeyboardInterrupt:
         return 0

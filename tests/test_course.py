@@ -232,6 +232,11 @@ def test_launch_command_serves_the_course_in_jupyterlab(tmp_path):
         assert "电商运营实训课程" in json.dumps(model["content"], ensure_ascii=False)
         code, body = _get(f"{base}/api/contents/m00-orientation.ipynb?token=course-test")
         assert code == 200 and "NotImplementedError" in body.decode()
+        # the notebooks' Chinese text has a font even where the system has none
+        code, css = _get(f"{base}/custom/custom.css")
+        assert code == 200 and b"@font-face" in css and b"unicode-range" in css
+        code, font = _get(f"{base}/custom/NotoSansCJKsc-Regular.otf")
+        assert code == 200 and len(font) > 1_000_000
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
