@@ -50,6 +50,7 @@ from nbgrader.preprocessors import (
 
 from grading.execute import SandboxExecute, Verdict, content_key
 from grading.sandbox import PROJECT, PROJECT_PARTS, Limits
+from sim.fileio import atomic_write
 
 
 def code_salt() -> str:
@@ -160,9 +161,8 @@ def execute_one(job: dict[str, Any]) -> dict[str, Any]:
         fixed = repair(submitted, release) if submitted is not None else release
         nbformat.write(fixed, path)  # the staged copy, never the trainee's own file
         nb, resources = _sanitize(copy.deepcopy(fixed), resources)
-    key = hashlib.sha256((content_key(nb) + job["salt"]).encode()).hexdigest()
-    cache = Path(job["cache"])
-    target = cache / f"{key}.ipynb"
+    key = content_key(nb, job["salt"])
+    target = Path(job["cache"]) / f"{key}.ipynb"
     if not target.exists():
         limits = Limits(**job["limits"])
         ex = SandboxExecute(
@@ -176,10 +176,7 @@ def execute_one(job: dict[str, Any]) -> dict[str, Any]:
         with utils.setenv(NBGRADER_EXECUTION="autograde"):
             nb, resources = ex.preprocess(nb, resources)
         nb, resources = Verdict(lang=job["lang"]).preprocess(nb, resources)
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        nbformat.write(nb, tmp)
-        os.replace(tmp, target)
+        atomic_write(target, nbformat.writes(nb))
     # what happened to this trainee's file, then what happened when this content ran
     done = nbformat.read(target, as_version=4)
     ran = done.metadata.get("grading", {}).get("notes", [])
@@ -237,7 +234,7 @@ def run_pass1(jobs: list[dict], workers: int, progress: bool = True) -> list[dic
     return results
 
 
-def jobs_for(ws, assignment: str, students: list[str], staged: Path) -> list[dict]:
+def jobs_for(ws, assignment: str, students: list[str], staged: Path, salt: str) -> list[dict]:
     """One job per trainee × notebook of the module."""
     release_dir = ws.root / "release" / assignment
     notebooks = sorted(p.stem for p in (ws.root / "source" / assignment).glob("*.ipynb"))
@@ -245,7 +242,6 @@ def jobs_for(ws, assignment: str, students: list[str], staged: Path) -> list[dic
     # kernels talk over Unix sockets in their scratch folder, whose paths may not exceed
     # about 100 characters, so scratch folders live in the system's temp folder
     scratch = ""
-    salt = code_salt()
     jobs = []
     for student in students:
         for nb in notebooks:
@@ -270,7 +266,7 @@ def jobs_for(ws, assignment: str, students: list[str], staged: Path) -> list[dic
     return jobs
 
 
-def record(ws, assignment: str, staged: Path, results: list[dict]) -> list[str]:
+def record(ws, assignment: str, staged: Path, results: list[dict], salt: str) -> list[str]:
     """Pass 2: nbgrader's Autograde converter writes every grade, from this one process."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.converters import Autograde
@@ -285,18 +281,6 @@ def record(ws, assignment: str, staged: Path, results: list[dict]) -> list[str]:
 
     from grading.execute import CachedExecute
 
-    # the cached notebooks under the plain content key, as CachedExecute looks them up
-    lookup = ws.state / "lookup" / assignment
-    if lookup.exists():
-        shutil.rmtree(lookup)
-    lookup.mkdir(parents=True)
-    cache = ws.state / "cache" / assignment
-    for r in results:
-        if r["key"]:
-            # sources are unchanged by execution, so the content key is the pre-run one
-            plain = content_key(nbformat.read(cache / f"{r['key']}.ipynb", as_version=4))
-            shutil.copy(cache / f"{r['key']}.ipynb", lookup / f"{plain}.ipynb")
-
     cfg = ws.nbgrader_config()
     cfg.CourseDirectory.submitted_directory = str(staged.relative_to(ws.root))
     cfg.CourseDirectory.assignment_id = assignment
@@ -310,7 +294,8 @@ def record(ws, assignment: str, staged: Path, results: list[dict]) -> list[str]:
         SaveAutoGrades,
         AssignLatePenalties,
     ]
-    cfg.CachedExecute.cache_dir = str(lookup)
+    cfg.CachedExecute.cache_dir = str(ws.state / "cache" / assignment)
+    cfg.CachedExecute.salt = salt
     cfg.CachedExecute.timeout = ws.limits.cell_seconds
     cfg.CachedExecute.notebook_timeout = ws.limits.notebook_seconds
     cfg.CachedExecute.lang = ws.lang
@@ -345,11 +330,12 @@ def autograde(ws, assignment: str, workers: int | None = None, progress: bool = 
     t0 = time.monotonic()
     staged = ws.state / "staged"
     students = stage(ws.root, assignment, staged)
-    jobs = jobs_for(ws, assignment, students, staged)
+    salt = code_salt()
+    jobs = jobs_for(ws, assignment, students, staged, salt)
     workers = workers or os.cpu_count() or 1
     results = run_pass1(jobs, workers, progress) if jobs else []
     t1 = time.monotonic()
-    failed = record(ws, assignment, staged, results)
+    failed = record(ws, assignment, staged, results, salt)
     t2 = time.monotonic()
     notes = {f"{r['student']}/{r['notebook']}": r["notes"] for r in results if r["notes"]}
     summary = {

@@ -33,11 +33,12 @@ from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Dict, Instance, Integer, Unicode
+from traitlets import Instance, Integer, Unicode
 
 from grading import guard
 from grading.i18n import reason_text
 from grading.sandbox import Limits, SandboxKernelManager
+from sim.fileio import atomic_write
 
 NOTE_KEY = "grading"  # notebook metadata key for what the grader noticed
 
@@ -47,13 +48,17 @@ def is_test_cell(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
-def content_key(nb: NotebookNode) -> str:
-    """A hash of what decides a grading run: cell types, sources and nbgrader metadata."""
+def content_key(nb: NotebookNode, salt: str = "") -> str:
+    """A hash of what decides a grading run.
+
+    Cell types, sources and grade ids, plus a ``salt`` for what lies outside the notebook
+    (the code it runs).
+    """
     parts = [
         (c.cell_type, c.source, c.metadata.get("nbgrader", {}).get("grade_id")) for c in nb.cells
     ]
     kernel = nb.metadata.get("kernelspec", {}).get("name")
-    blob = json.dumps([kernel, parts], ensure_ascii=False, sort_keys=True).encode()
+    blob = json.dumps([kernel, parts, salt], ensure_ascii=False, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()
 
 
@@ -256,20 +261,17 @@ class Verdict(NbGraderPreprocessor):
 
 
 class CachedExecute(SandboxExecute):
-    """Use a worker's executed notebook when one matches; execute otherwise."""
+    """Use a worker's executed notebook when one matches; execute (and store) otherwise."""
 
     cache_dir = Unicode("", help="folder of executed notebooks by content key").tag(config=True)
-    hits = Dict({})
+    salt = Unicode("", help="hash of the code the notebooks run").tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None):
         """Return the cached executed notebook for this content, or execute it."""
-        key = content_key(nb)
-        cached = Path(self.cache_dir) / f"{key}.ipynb" if self.cache_dir else None
-        if cached is not None and cached.exists():
-            done = nbformat.read(cached, as_version=4)
-            self.hits[key] = True
-            return done, resources
-        self.hits[key] = False
+        cached = Path(self.cache_dir) / f"{content_key(nb, self.salt)}.ipynb"
+        if cached.exists():
+            return nbformat.read(cached, as_version=4), resources
         nb, resources = super().preprocess(nb, resources, km=km)
         nb, resources = Verdict(lang=self.lang).preprocess(nb, resources)
+        atomic_write(cached, nbformat.writes(nb))
         return nb, resources

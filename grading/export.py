@@ -7,7 +7,6 @@ module who submitted, when, how late, and anything the grader noticed.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +26,7 @@ def tables(ws) -> dict[str, pd.DataFrame]:
                 assignment = gb.find_assignment(module)
             except Exception:
                 continue
-            run = ws.state / "runs" / f"{module}.json"
-            summary = json.loads(run.read_text(encoding="utf-8")) if run.exists() else {}
+            summary = ws.last_run(module)
             notes = summary.get("notes", {})
             failed = set(summary.get("failed", []))
             for sid in roster["student_id"]:

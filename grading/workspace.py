@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -31,15 +32,16 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config
 
+from course.build import tool_env
 from grading.sandbox import Limits
+from sim.fileio import atomic_write
 
 SETTINGS = "grading.toml"
 
 # nbgrader runs its own command-line tools (alembic, for the gradebook's schema), which
 # live beside this interpreter even when the virtual environment is not activated
-_bin = os.path.dirname(os.path.abspath(os.sys.executable))
-if _bin not in os.environ.get("PATH", "").split(os.pathsep):
-    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+os.environ["PATH"] = tool_env()["PATH"]
+
 ROSTER_COLUMNS = ("id", "first_name", "last_name", "email", "group")
 
 
@@ -72,12 +74,6 @@ class Settings:
         out += ["", "[due]"]
         out += [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in sorted(self.due.items())]
         return "\n".join(out) + "\n"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 class Workspace:
@@ -129,7 +125,7 @@ class Workspace:
         if path.exists():  # keep limits and due dates already set
             old = cls(root).settings
             settings.limits, settings.due = old.limits, old.due
-        _write_atomic(path, settings.to_toml())
+        atomic_write(path, settings.to_toml())
         ws = cls(root)
         ws.write_nbgrader_config()
         from nbgrader.api import Gradebook
@@ -160,7 +156,7 @@ class Workspace:
 
     def save(self) -> None:
         """Write the settings back."""
-        _write_atomic(self.root / SETTINGS, self.settings.to_toml())
+        atomic_write(self.root / SETTINGS, self.settings.to_toml())
 
     def nbgrader_config(self) -> Config:
         """The configuration every nbgrader step gets."""
@@ -184,7 +180,7 @@ class Workspace:
         ]
         if self.settings.exchange:
             lines.append(f"c.Exchange.root = {self.settings.exchange!r}")
-        _write_atomic(self.root / "nbgrader_config.py", "\n".join(lines) + "\n")
+        atomic_write(self.root / "nbgrader_config.py", "\n".join(lines) + "\n")
 
     def api(self):
         """Nbgrader's own API object for this course."""
@@ -231,12 +227,11 @@ class Workspace:
                 rows.append({c: row.get(c, "") for c in ROSTER_COLUMNS})
         merged = {r["id"]: r for r in self.roster()}
         merged.update({r["id"]: r for r in rows})
-        tmp = self.root / "roster.csv.tmp"
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=ROSTER_COLUMNS)
-            w.writeheader()
-            w.writerows(merged[k] for k in sorted(merged))
-        os.replace(tmp, self.root / "roster.csv")
+        out = io.StringIO(newline="")
+        w = csv.DictWriter(out, fieldnames=ROSTER_COLUMNS)
+        w.writeheader()
+        w.writerows(merged[k] for k in sorted(merged))
+        atomic_write(self.root / "roster.csv", out.getvalue())
         with self.gradebook() as gb:
             for r in rows:
                 gb.update_or_create_student(
@@ -271,7 +266,7 @@ class Workspace:
         released = (self.root / "release" / module / f"{module}.ipynb").exists()
         api = self.api()
         if not (released and path.exists() and path.read_text(encoding="utf-8") == text):
-            _write_atomic(path, text)
+            atomic_write(path, text)
             result = api.generate_assignment(module, force=True, create=True)
             if not result["success"]:
                 hint = ""
@@ -384,6 +379,11 @@ class Workspace:
         sandbox.check()
         return autograde.autograde(self, module, workers=workers, progress=progress)
 
+    def last_run(self, module: str) -> dict:
+        """The summary the last autograde of ``module`` wrote (empty if never graded)."""
+        run = self.state / "runs" / f"{module}.json"
+        return json.loads(run.read_text(encoding="utf-8")) if run.exists() else {}
+
     def feedback(self, module: str) -> list[Path]:
         """HTML feedback per trainee, without hidden tests; released to the exchange if any."""
         from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -393,8 +393,7 @@ class Workspace:
 
         from grading.feedback import FeedbackNotes, HideTestDetails
 
-        run = self.state / "runs" / f"{module}.json"
-        notes = json.loads(run.read_text(encoding="utf-8"))["notes"] if run.exists() else {}
+        notes = self.last_run(module).get("notes", {})
         cfg = self.nbgrader_config()
         cfg.CourseDirectory.assignment_id = module
         cfg.BaseConverter.force = True

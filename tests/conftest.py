@@ -7,6 +7,7 @@ two cores. Nothing here asserts anything; the helpers only build scenarios.
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -18,6 +19,14 @@ if str(ROOT) not in sys.path:
 
 from sim import i18n, load_scenario  # noqa: E402
 from sim.results import TABLES  # noqa: E402
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on now (for servers a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
 
 FLAT_HOURS = (1.0,) * 24
 FLAT_WEEK = (1.0,) * 7

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, free_port
 
 from course import build
 
@@ -179,12 +178,6 @@ def test_work_folder_has_a_landing_page_and_keeps_trainee_work(built, tmp_path):
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str) -> tuple[int, bytes]:
     with urllib.request.urlopen(url, timeout=5) as resp:  # localhost only
         return resp.status, resp.read()
@@ -193,7 +186,7 @@ def _get(url: str) -> tuple[int, bytes]:
 def test_launch_command_serves_the_course_in_jupyterlab(tmp_path):
     """`python -m course` (the README's first command, after setup) builds the course when it
     has not been built, then starts a real JupyterLab on the trainee edition's landing page."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "JUPYTER_TOKEN": "course-test",

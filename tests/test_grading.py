@@ -22,7 +22,7 @@ import zipfile
 import nbformat
 import pandas as pd
 import pytest
-from conftest import ROOT
+from conftest import ROOT, free_port
 
 from grading.workspace import GradingError, Workspace
 
@@ -400,9 +400,7 @@ def test_formgrader_opens_on_the_workspace(graded, tmp_path):
     import urllib.request
 
     ws = graded["ws"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = dict(
         os.environ,
         PYTHONPATH=str(ROOT),

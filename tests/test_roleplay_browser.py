@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, free_port
 from playwright import sync_api  # the test extras install it; Chromium comes from Debian
 
 from sim import i18n
@@ -49,12 +48,6 @@ TEAM, ROLE = "红队", "operations"
 SHOTS = Path(os.environ.get("ROLEPLAY_SCREENSHOTS", "/tmp"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _status(url: str) -> int:
     with urllib.request.urlopen(url, timeout=5) as resp:  # localhost only
         return resp.status
@@ -74,7 +67,7 @@ def lab(tmp_path_factory):
     (config / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
     )
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "JUPYTER_TOKEN": TOKEN,

@@ -1,8 +1,8 @@
-"""Files of a session: atomic writes, a small TOML writer, decision files, a lock.
+"""Files of a session: a small TOML writer, decision files, a lock.
 
-Every write goes to a temporary file in the same folder, is flushed to disk and then
-renamed over the target (``os.replace``), so a reader sees either the old or the new
-file, never half of one, and a crash mid-write loses nothing that was saved before.
+Every write goes through :func:`sim.fileio.atomic_write` (a temporary file in the same
+folder, flushed, then renamed over the target), so a reader sees either the old or the
+new file, never half of one, and a crash mid-write loses nothing saved before.
 """
 
 from __future__ import annotations
@@ -13,37 +13,19 @@ import json
 import math
 import os
 import re
-import tempfile
 import time
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from sim.fileio import atomic_write  # noqa: F401  (re-exported: files.atomic_write)
 from sim.roleplay.errors import RoleplayError
 
 META_KEYS = ("team", "role", "round", "carried_over", "submitted_at")
 LOCK_STALE_S = 120.0
 LOCK_WAIT_S = 60.0
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temporary file + ``os.replace``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def sha256(path: Path) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 from sim import i18n
+from sim.fileio import atomic_write
 from sim.roleplay import ROLES, Session
 from sim.roleplay import panel as _panel  # noqa: F401  (registers the panel's words)
 
@@ -243,9 +244,7 @@ def write_notebooks(path: os.PathLike | str, lang: str | None = None) -> list[Pa
 def _write(nb: nbformat.NotebookNode, path: Path) -> Path:
     """Write atomically: a kernel reading the folder never sees half a notebook."""
     nbformat.validate(nb)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, path)
+    atomic_write(path, nbformat.writes(nb))
     return path
 
 

@@ -474,7 +474,7 @@ def write(session: Session, out: Path, lang: str, n_jobs: int | None = -1) -> Pa
 
     ``n_jobs``: parallel workers for the what-if replays (``-1`` every core).
     """
-    from sim.roleplay.files import atomic_write
+    from sim.fileio import atomic_write
 
     if lang not in i18n.LANGUAGES:
         raise ValueError(f"lang = {lang!r}: must be one of {', '.join(i18n.LANGUAGES)}")
